@@ -1,0 +1,61 @@
+# evalcycle — every target installs what it needs from the lock file (uv), so `make pilot` and
+# `make test` work on a fresh machine that has python3.11 and make.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+RUN := $(UV) run --locked --no-sync
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export GX_ANALYTICS_ENABLED ?= false
+export UV_PYTHON_DOWNLOADS ?= never
+
+.PHONY: help setup pilot ingest publish serve test lint format golden bench clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+setup: $(UV) ## Install the locked environment into .venv (also done by every target below)
+	$(UV) sync --locked --quiet
+
+pilot: setup ## Run the bundled pilot end to end (ingest, publish) and print where the reports are
+	$(RUN) python -m flows pilot
+
+ingest: setup ## Ingest data/inbox/<cycle>/ (accept into validated tables, or quarantine)
+	$(RUN) python -m flows ingest
+
+publish: setup ## Publish one cycle's report: make publish CYCLE=cycle-1
+	$(RUN) python -m flows publish --cycle "$(CYCLE)"
+
+serve: setup ## Serve the scheduled deployments (ingest on a cron schedule) until Ctrl+C
+	$(RUN) python -m flows serve
+
+lint: setup ## ruff, mypy (strict) and import-linter
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy
+	$(RUN) lint-imports
+
+test: lint ## Lint, then run the whole test suite
+	$(RUN) pytest
+
+format: setup ## Fix what ruff can fix and format the code
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+golden: setup ## Rewrite the reviewed golden files, then show what changed
+	EVALCYCLE_WRITE_GOLDEN=1 $(RUN) pytest -q -m golden
+	git diff --stat -- tests/golden
+
+bench: setup ## Run the benchmarks in bench/ (figures and ratios against a baseline in the same run)
+	$(RUN) python -m bench
+
+clean: ## Remove caches and derived outputs; never touches data/inbox, landing, quarantine or private
+	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf data/validated data/published data/coding data/.prefect
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

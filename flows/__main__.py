@@ -1,0 +1,71 @@
+"""Command line: ``python -m flows COMMAND`` (every Make target calls one of these)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from flows.settings import Settings, configure_prefect
+from instruments.errors import EvalcycleError
+
+app = typer.Typer(
+    help="evalcycle: the data side of a developmental evaluation.", no_args_is_help=True, add_completion=False
+)
+
+
+def _settings() -> Settings:
+    settings = Settings.from_env()
+    configure_prefect(settings)  # before prefect is imported
+    return settings
+
+
+@app.command()
+def pilot() -> None:
+    """Run the bundled pilot end to end and print where the reports are."""
+    settings = _settings()
+    from flows.run_pilot import run_pilot
+    from flows.summary import pilot_summary
+
+    typer.echo(pilot_summary(run_pilot(settings), settings))
+
+
+@app.command()
+def ingest() -> None:
+    """Ingest every file in the inbox (accepted into validated tables, or quarantined)."""
+    settings = _settings()
+    from flows.ingest_inbox import ingest_inbox
+    from flows.summary import ingest_summary
+
+    typer.echo(ingest_summary(ingest_inbox(settings), settings))
+
+
+@app.command()
+def publish(cycle: str = typer.Option(..., help="The PDSA cycle id, e.g. cycle-1")) -> None:
+    """Publish the report of one PDSA cycle."""
+    settings = _settings()
+    from flows.publish_cycle import publish_cycle
+
+    publication = publish_cycle(cycle, settings)
+    typer.echo(f"Report: {publication.report}")
+
+
+@app.command()
+def serve() -> None:
+    """Serve the scheduled deployments (runs until stopped with Ctrl+C)."""
+    _settings()
+    from flows.serve import serve_deployments
+
+    serve_deployments()
+
+
+def main() -> None:
+    try:
+        app()
+    except EvalcycleError as error:
+        typer.echo(str(error), err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

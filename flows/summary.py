@@ -1,0 +1,31 @@
+"""The run summaries printed on the console (plain text, no respondent content)."""
+
+from __future__ import annotations
+
+from flows.ingest_inbox import FileOutcome
+from flows.run_pilot import PilotRun
+from flows.settings import Settings
+
+
+def ingest_summary(outcomes: list[FileOutcome] | tuple[FileOutcome, ...], settings: Settings) -> str:
+    accepted = [o for o in outcomes if o.accepted]
+    refused = [o for o in outcomes if not o.accepted]
+    lines = [f"Files: {len(accepted)} accepted, {len(refused)} refused."]
+    for o in accepted:
+        rows = ", ".join(f"{n} {t}" for t, n in sorted(o.rows.items()))
+        left_out = sum(o.excluded.values())
+        extra = f"; {left_out} test/preview/spam response(s) left out" if left_out else ""
+        lines.append(f"  accepted  {o.name} ({o.platform}, {o.instrument_id}, {o.cycle_id}): {rows}{extra}")
+    for o in refused:
+        lines.append(f"  refused   {o.name}: {o.problem.splitlines()[0]} [{o.rule}]")
+        lines.append(f"            report: {settings.quarantine / o.sha256 / 'REFUSED.md'}")
+    return "\n".join(lines)
+
+
+def pilot_summary(run: PilotRun, settings: Settings) -> str:
+    lines = [ingest_summary(run.files, settings)]
+    tables = sorted({t for o in run.files for t in o.rows})
+    lines.append(f"Tables written: {', '.join(tables) if tables else 'none'} (in {settings.validated}).")
+    for publication in run.publications:
+        lines.append(f"Report for {publication.cycle_id}: {publication.report}")
+    return "\n".join(lines)

@@ -1,0 +1,204 @@
+"""The evaluation: who answers what, how answers are coded, which PDSA cycles, which privacy rule.
+
+An evaluation is written by the evaluator in YAML (see ``examples/psw-pilot/evaluation.yaml``) and
+loaded with :func:`instruments.load.load_evaluation`, which turns every mistake into a
+:class:`~instruments.errors.DefinitionError` naming the file and the key path.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+#: The privacy floor: no count or statistic from fewer people than this is ever published.
+#: An evaluation may raise it (10 is a common stricter choice) but never lower it.
+#: Source: CIHI and Manitoba practice, counts of 1-4 suppressed (research/pdsa_de.md §5.1).
+PRIVACY_FLOOR = 5
+
+Identifier = str
+_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Privacy(_Model):
+    """Study-level privacy settings. ``k`` can be raised, never lowered below the floor."""
+
+    k: int = Field(default=PRIVACY_FLOOR)
+    #: Secret used to turn platform respondent ids into tokens. Real evaluations leave it unset
+    #: and evalcycle keeps a generated one in the workspace; the bundled pilot fixes one so that
+    #: its synthetic data give the same tokens on every machine.
+    token_salt: str | None = None
+
+    @field_validator("k")
+    @classmethod
+    def _k_not_below_floor(cls, k: int) -> int:
+        if k < PRIVACY_FLOOR:
+            raise ValueError(
+                f"k is {k}, but evalcycle never publishes figures from fewer than "
+                f"{PRIVACY_FLOOR} people; set k to {PRIVACY_FLOOR} or more"
+            )
+        return k
+
+
+class Role(_Model):
+    """A role group, e.g. counsellors. ``size`` is how many people hold the role in the pilot."""
+
+    id: Identifier = Field(pattern=_ID_PATTERN)
+    label: str
+    size: int | None = Field(default=None, ge=0)
+
+
+class Scale(_Model):
+    """An ordered response scale; ``labels`` run from the lowest to the highest position."""
+
+    id: Identifier = Field(pattern=_ID_PATTERN)
+    labels: tuple[str, ...] = Field(min_length=2)
+
+    def position(self, label_or_code: str) -> int | None:
+        """1-based position of a label (case-insensitive) or of a numeric code; None if unknown."""
+        text = label_or_code.strip()
+        if text.isdigit():
+            code = int(text)
+            return code if 1 <= code <= len(self.labels) else None
+        lowered = [label.casefold() for label in self.labels]
+        return lowered.index(text.casefold()) + 1 if text.casefold() in lowered else None
+
+
+class Item(_Model):
+    """One question. A rating item names its scale; a free-text item has none."""
+
+    id: Identifier = Field(pattern=_ID_PATTERN)
+    text: str
+    scale: Identifier | None = None
+
+
+class ExportMapping(_Model):
+    """Which columns of a platform's export are which items (keyed on stable column ids)."""
+
+    platform: Literal["qualtrics"]
+    columns: dict[str, Identifier] = Field(min_length=1)
+    #: Stable column ids that are known but deliberately not used (e.g. Qualtrics Text iQ topics).
+    ignore: tuple[str, ...] = ()
+
+
+class Instrument(_Model):
+    """A survey, interview guide or consensus-session template."""
+
+    id: Identifier = Field(pattern=_ID_PATTERN)
+    title: str
+    kind: Literal["survey", "interview", "consensus"]
+    respondents: tuple[Identifier, ...] = Field(min_length=1)
+    anonymous: bool = True
+    source: str = ""
+    items: tuple[Item, ...] = ()
+    exports: tuple[ExportMapping, ...] = ()
+    #: File-name patterns (shell globs) that identify transcripts and notes of this instrument.
+    files: tuple[str, ...] = ()
+
+    def item(self, item_id: str) -> Item:
+        return next(item for item in self.items if item.id == item_id)
+
+
+class Theme(_Model):
+    id: Identifier = Field(pattern=_ID_PATTERN)
+    label: str
+
+
+class Code(_Model):
+    id: Identifier = Field(pattern=_ID_PATTERN)
+    label: str
+    theme: Identifier
+    definition: str
+    use_when: str = ""
+    not_when: str = ""
+
+
+class Codebook(_Model):
+    themes: tuple[Theme, ...] = ()
+    codes: tuple[Code, ...] = ()
+
+
+class Cycle(_Model):
+    """A PDSA cycle (the full cycle record with predictions and decisions comes later)."""
+
+    id: Identifier = Field(pattern=_ID_PATTERN)
+    title: str
+    previous: Identifier | None = None
+
+
+class Evaluation(_Model):
+    id: Identifier = Field(pattern=_ID_PATTERN)
+    title: str
+    organisation: str = ""
+    privacy: Privacy = Privacy()
+    roles: tuple[Role, ...] = Field(min_length=1)
+    scales: tuple[Scale, ...] = ()
+    instruments: tuple[Instrument, ...] = Field(min_length=1)
+    codebook: Codebook = Codebook()
+    cycles: tuple[Cycle, ...] = Field(min_length=1)
+    #: Speaker names as they appear in transcripts → role id. Kept out of every published output.
+    speakers: dict[str, Identifier] = {}
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Evaluation:
+        problems: list[str] = []
+        for kind, ids in (
+            ("role", [r.id for r in self.roles]),
+            ("scale", [s.id for s in self.scales]),
+            ("instrument", [i.id for i in self.instruments]),
+            ("cycle", [c.id for c in self.cycles]),
+            ("theme", [t.id for t in self.codebook.themes]),
+            ("code", [c.id for c in self.codebook.codes]),
+        ):
+            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            if duplicates:
+                problems.append(f"{kind} id {', '.join(duplicates)} is used more than once")
+        roles = {r.id for r in self.roles}
+        scales = {s.id for s in self.scales}
+        for instrument in self.instruments:
+            item_ids = [item.id for item in instrument.items]
+            for role in instrument.respondents:
+                if role not in roles:
+                    problems.append(f"instrument {instrument.id} names unknown role {role!r}")
+            for item in instrument.items:
+                if item.scale is not None and item.scale not in scales:
+                    problems.append(f"item {instrument.id}.{item.id} names unknown scale {item.scale!r}")
+            repeated = sorted({i for i in item_ids if item_ids.count(i) > 1})
+            if repeated:
+                problems.append(f"instrument {instrument.id} repeats item id {', '.join(repeated)}")
+            for export in instrument.exports:
+                for column, item_id in export.columns.items():
+                    if item_id not in item_ids:
+                        problems.append(
+                            f"instrument {instrument.id} maps column {column!r} to unknown item {item_id!r}"
+                        )
+        themes = {t.id for t in self.codebook.themes}
+        for code in self.codebook.codes:
+            if code.theme not in themes:
+                problems.append(f"code {code.id} names unknown theme {code.theme!r}")
+        cycle_ids = [c.id for c in self.cycles]
+        for cycle in self.cycles:
+            if cycle.previous is not None and cycle.previous not in cycle_ids:
+                problems.append(f"cycle {cycle.id} follows unknown cycle {cycle.previous!r}")
+        for name, role in self.speakers.items():
+            if role not in roles:
+                problems.append(f"speaker {name!r} is mapped to unknown role {role!r}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def instrument(self, instrument_id: str) -> Instrument:
+        return next(i for i in self.instruments if i.id == instrument_id)
+
+    def scale(self, scale_id: str) -> Scale:
+        return next(s for s in self.scales if s.id == scale_id)
+
+    def role(self, role_id: str) -> Role:
+        return next(r for r in self.roles if r.id == role_id)
+
+    def cycle_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.cycles)

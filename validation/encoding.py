@@ -1,0 +1,29 @@
+"""Turning a file's bytes into text, strictly: never guess an encoding silently."""
+
+from __future__ import annotations
+
+from instruments.errors import UnreadableFile
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode UTF-8 (with or without a byte-order mark); refuse anything else with a fix."""
+    if data.startswith(_UTF16_BOMS):
+        raise UnreadableFile(
+            name,
+            "the file is saved as UTF-16 ('Unicode text'), which evalcycle does not read.",
+            "Export or save the file again as 'CSV UTF-8' (or UTF-8 text) and put it back in the inbox.",
+            rule="encoding.utf16",
+        )
+    try:
+        text = data.removeprefix(_UTF8_BOM).decode("utf-8", errors="strict")
+    except UnicodeDecodeError as err:
+        raise UnreadableFile(
+            f"{name}, byte {err.start + 1}",
+            "the file is not UTF-8 text (it was probably saved by Excel as 'CSV' in a Windows encoding).",
+            "Export or save the file again as 'CSV UTF-8' and put it back in the inbox.",
+            rule="encoding.not-utf8",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,231 @@
+"""From a landed file's bytes to validated tables, or a refusal that says what to fix.
+
+recognise → read → privacy screen → map to the evaluation's instruments → contract. Pure: the
+caller passes bytes in and stores the tables it gets back.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from instruments.errors import ContractViolation, Failure, UnmappedInput
+from instruments.evaluation import Evaluation, Instrument
+from validation.contracts import SurveyComments, SurveyResponses, Utterances, validate_table
+from validation.encoding import decode_text
+from validation.platform import Platform, recognise
+from validation.privacy import Redactor, refuse_identifying_columns, respondent_token
+from validation.qualtrics import read_qualtrics
+from validation.survey_export import SurveyExport
+from validation.transcripts import Turn, read_markdown_notes, read_zoom_vtt
+
+
+@dataclass(frozen=True)
+class Intake:
+    """A file accepted into validated tables, with what the run summary reports about it."""
+
+    platform: Platform
+    reason: str
+    instrument_id: str
+    tables: dict[str, pd.DataFrame]
+    excluded: dict[str, int] = field(default_factory=dict)
+    redactions: dict[str, int] = field(default_factory=dict)
+
+
+def accept(
+    data: bytes, name: str, source_id: str, evaluation: Evaluation, cycle_id: str, salt: str
+) -> Intake:
+    """Turn one file into validated tables, or raise an :class:`InputRefused` subclass."""
+    text = decode_text(data, name)
+    recognition = recognise(text, name)
+    if recognition.platform is Platform.QUALTRICS:
+        export = read_qualtrics(text, name)
+        return _accept_survey(export, recognition.reason, name, evaluation, cycle_id, salt)
+    turns = (
+        read_zoom_vtt(text, name) if recognition.platform is Platform.ZOOM_VTT else read_markdown_notes(text)
+    )
+    return _accept_turns(
+        turns, recognition.platform, recognition.reason, name, source_id, evaluation, cycle_id
+    )
+
+
+def _survey_instrument(export: SurveyExport, evaluation: Evaluation) -> Instrument | None:
+    """The instrument whose export mapping covers most of the file's columns, if any does."""
+    columns = set(export.answers.columns)
+    best: tuple[int, Instrument | None] = (0, None)
+    for instrument in evaluation.instruments:
+        for mapping in instrument.exports:
+            if mapping.platform == export.platform:
+                overlap = len(columns & (set(mapping.columns) | set(mapping.ignore)))
+                if overlap > best[0]:
+                    best = (overlap, instrument)
+    return best[1]
+
+
+def _accept_survey(
+    export: SurveyExport, reason: str, name: str, evaluation: Evaluation, cycle_id: str, salt: str
+) -> Intake:
+    instrument = _survey_instrument(export, evaluation)
+    # The privacy screen comes first: an unknown survey is treated as anonymous.
+    refuse_identifying_columns(export, name, anonymous=instrument.anonymous if instrument else True)
+    if instrument is None:
+        raise UnmappedInput(
+            name,
+            f"none of the evaluation's instruments maps the columns of this {export.platform} export.",
+            "Add the file's column ids to the 'exports' of its instrument in the evaluation "
+            "file, then put the file back in the inbox.",
+            rule="mapping.no-instrument",
+        )
+    mapping = next(m for m in instrument.exports if m.platform == export.platform)
+    unmapped = [c for c in export.answers.columns if c not in mapping.columns and c not in mapping.ignore]
+    if unmapped:
+        listed = ", ".join(f"{export.column_names.get(c, c)!r} (id {c})" for c in unmapped)
+        raise UnmappedInput(
+            f"{name}, column(s) {listed}",
+            f"these columns are not mapped to any item of instrument {instrument.id!r}, so their "
+            "answers would be stored without a meaning.",
+            f"Add the column ids to 'exports' of instrument {instrument.id!r} in the evaluation "
+            "file (or list them under 'ignore'), then put the file back in the inbox.",
+            rule="mapping.unmapped-column",
+            failures=tuple(
+                Failure(
+                    rule="mapping.unmapped-column",
+                    problem="column not mapped to an item",
+                    column=export.column_names.get(c, c),
+                )
+                for c in unmapped
+            ),
+        )
+    redactor = Redactor(names=evaluation.speakers)
+    ratings: list[dict[str, object]] = []
+    comments: list[dict[str, object]] = []
+    failures: list[Failure] = []
+    for position, respondent in enumerate(export.respondent_ids):
+        if position in export.excluded:
+            continue
+        token = respondent_token(respondent, salt)
+        for column, item_id in mapping.columns.items():
+            if column not in export.answers.columns:
+                continue
+            raw = str(export.answers.at[position, column]).strip()
+            if not raw:
+                continue
+            item = instrument.item(item_id)
+            key = {
+                "respondent_token": token,
+                "instrument_id": instrument.id,
+                "cycle_id": cycle_id,
+                "item_id": item_id,
+            }
+            if item.scale is None:
+                comments.append({**key, "text": redactor.redact(raw)})
+                continue
+            scale = evaluation.scale(item.scale)
+            scale_position = scale.position(raw)
+            if scale_position is None:
+                failures.append(
+                    Failure(
+                        rule="scale.unknown-value",
+                        problem=f"answer is not one of the {len(scale.labels)} points of scale {scale.id!r}",
+                        row=export.file_rows[position],
+                        column=export.column_names.get(column, column),
+                    )
+                )
+                continue
+            ratings.append({**key, "value": scale_position})
+    if failures:
+        raise ContractViolation(
+            name,
+            f"{len(failures)} answer(s) are not on the item's response scale.",
+            "Check that the export uses the same scale as the evaluation file (labels or codes "
+            "1..n); failures.csv lists every row and column.",
+            rule="scale.unknown-value",
+            failures=tuple(failures),
+        )
+    excluded = Counter(export.excluded.values())
+    tables = {
+        "survey_responses": validate_table(SurveyResponses, _frame(ratings, SurveyResponses), name),
+        "survey_comments": validate_table(SurveyComments, _frame(comments, SurveyComments), name),
+    }
+    return Intake(
+        Platform(export.platform), reason, instrument.id, tables, dict(excluded), dict(redactor.counts)
+    )
+
+
+def _frame(
+    rows: list[dict[str, object]], model: type[SurveyResponses] | type[SurveyComments]
+) -> pd.DataFrame:
+    columns = list(model.to_schema().columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    if "value" in frame:
+        frame["value"] = frame["value"].astype("int64")
+    return frame.astype({c: "str" for c in columns if c != "value"})
+
+
+def _accept_turns(
+    turns: list[Turn],
+    platform: Platform,
+    reason: str,
+    name: str,
+    source_id: str,
+    evaluation: Evaluation,
+    cycle_id: str,
+) -> Intake:
+    kind = "consensus" if platform is Platform.MARKDOWN_NOTES else "interview"
+    candidates = [
+        i
+        for i in evaluation.instruments
+        if i.kind == kind and any(fnmatch.fnmatch(name.lower(), p.lower()) for p in i.files)
+    ]
+    if not candidates:
+        raise UnmappedInput(
+            name,
+            f"no {kind} instrument of the evaluation claims this file name.",
+            f"Add a file-name pattern that matches it to 'files' of the right {kind} instrument "
+            "in the evaluation file, or rename the file to match one, then put it back in the inbox.",
+            rule="mapping.no-instrument",
+        )
+    instrument = candidates[0]
+    unknown = sorted(
+        {t.speaker for t in turns if t.speaker is not None and t.speaker not in evaluation.speakers}
+    )
+    if unknown:
+        raise UnmappedInput(
+            f"{name}, speaker(s) {', '.join(repr(s) for s in unknown)}",
+            "these speakers are not in the evaluation's speaker map, so their words cannot be "
+            "attributed to a role.",
+            "Add each name under 'speakers' in the evaluation file with its role (psw, "
+            "counsellor, manager, participant or facilitator), then put the file back in the inbox.",
+            rule="transcript.unmapped-speaker",
+            failures=tuple(
+                Failure(
+                    rule="transcript.unmapped-speaker", problem="speaker not in the speaker map", column=s
+                )
+                for s in unknown
+            ),
+        )
+    redactor = Redactor(names=evaluation.speakers)
+    rows = [
+        {
+            "source_id": source_id,
+            "instrument_id": instrument.id,
+            "cycle_id": cycle_id,
+            "source_kind": kind,
+            "turn": number,
+            "speaker_role": evaluation.speakers[t.speaker]
+            if t.speaker
+            else ("group" if kind == "consensus" else "unknown"),
+            "start_s": t.start_s,
+            "end_s": t.end_s,
+            "text": redactor.redact(t.text),
+        }
+        for number, t in enumerate(turns, start=1)
+        if t.text.strip()
+    ]
+    frame = pd.DataFrame(rows, columns=list(Utterances.to_schema().columns))
+    frame = frame.astype({"turn": "int64", "start_s": "float64", "end_s": "float64"})
+    table = validate_table(Utterances, frame, name)
+    return Intake(platform, reason, instrument.id, {"utterances": table}, {}, dict(redactor.counts))

@@ -1,0 +1,112 @@
+"""The privacy screen: anonymous sources stay anonymous (research §4, pdsa_de §5.3).
+
+These are explicit function calls that always run; they never depend on pandera's
+``PANDERA_VALIDATION_ENABLED`` switch, which can turn contract checks off process-wide.
+
+* Identifying columns (e-mail, name, IP address, ...) refuse an anonymous survey when they hold
+  any value; they are never stored, whatever the survey.
+* Respondent ids become tokens: an HMAC of the id under the evaluation's secret salt, so the
+  same person gets the same token across re-imports but the token cannot be joined to anything.
+* Free text and transcripts are redacted of e-mail addresses, phone numbers, links and known
+  names, with the same bracketed placeholder each time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from instruments.atomic import write_text_atomic
+from instruments.errors import Failure, PrivacyViolation
+from validation.survey_export import SurveyExport
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+LINK = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+PHONE = re.compile(r"(?<!\w)(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?!\w)")
+
+
+def respondent_token(respondent_id: str, salt: str) -> str:
+    """A stable token for a platform respondent id that cannot be turned back into it."""
+    digest = hmac.new(salt.encode("utf-8"), respondent_id.encode("utf-8"), hashlib.sha256)
+    return "r-" + digest.hexdigest()[:16]
+
+
+def refuse_identifying_columns(export: SurveyExport, file: str, *, anonymous: bool) -> None:
+    """Refuse an anonymous survey whose identifying columns hold any value."""
+    if not anonymous:
+        return
+    failures = []
+    for column in export.identifying.columns:
+        filled = [
+            export.file_rows[position]
+            for position, value in enumerate(export.identifying[column])
+            if str(value).strip()
+        ]
+        if filled:
+            rows = ", ".join(str(row) for row in filled[:10]) + (" ..." if len(filled) > 10 else "")
+            failures.append(
+                Failure(
+                    rule="privacy.identifying-column",
+                    problem=f"column {column!r} holds a value in {len(filled)} response(s) (rows {rows})",
+                    column=column,
+                    row=filled[0],
+                )
+            )
+    if failures:
+        columns = ", ".join(repr(f.column) for f in failures)
+        raise PrivacyViolation(
+            f"{file}, column {columns}" if len(failures) == 1 else f"{file}, columns {columns}",
+            "this survey is anonymous, but the export holds data that could identify a respondent.",
+            "Export the survey again without these columns (in Qualtrics: turn on 'Anonymize "
+            "responses' or remove the contact fields) and put the new file in the inbox. The "
+            "refused file stays in quarantine and is not used.",
+            rule="privacy.identifying-column",
+            failures=tuple(failures),
+        )
+
+
+@dataclass
+class Redactor:
+    """Replaces identifying text with placeholders, counting what it replaced (for the log)."""
+
+    names: Iterable[str] = ()
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        parts = set()
+        for name in self.names:
+            parts.add(name.strip())
+            parts.update(p for p in re.split(r"[\s'-]+", name) if len(p) >= 3)
+        alternatives = sorted((re.escape(p) for p in parts if p), key=len, reverse=True)
+        self._name_pattern = (
+            re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE) if alternatives else None
+        )
+
+    def redact(self, text: str) -> str:
+        for kind, pattern in (("email", EMAIL), ("link", LINK), ("phone", PHONE)):
+            text, found = pattern.subn(f"[{kind}]", text)
+            self.counts[kind] += found
+        if self._name_pattern is not None:
+            text, found = self._name_pattern.subn("[name]", text)
+            self.counts["name"] += found
+        return text
+
+
+def load_or_create_salt(private_dir: Path) -> str:
+    """The workspace's secret salt for respondent tokens, created once and then kept.
+
+    It lives under ``private/``, never under ``published/``; losing it only means that
+    re-imported responses get new tokens.
+    """
+    path = private_dir / "token_salt"
+    if path.exists():
+        return path.read_text("utf-8").strip()
+    salt = secrets.token_hex(32)
+    write_text_atomic(path, salt + "\n")
+    return salt

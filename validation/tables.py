@@ -1,0 +1,40 @@
+"""Validated tables on disk: ``validated/<table>/<cycle>/<source sha256>.parquet``.
+
+One file per source file and table, written atomically: re-ingesting a file rewrites the same
+bytes to the same place, so re-runs never duplicate rows.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from instruments.atomic import write_bytes_atomic
+
+
+def table_path(validated_dir: Path, table: str, cycle_id: str, sha256: str) -> Path:
+    return validated_dir / table / cycle_id / f"{sha256}.parquet"
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    buffer = io.BytesIO()
+    frame.reset_index(drop=True).to_parquet(buffer, engine="pyarrow", index=False)
+    write_bytes_atomic(path, buffer.getvalue())
+
+
+def read_table(validated_dir: Path, table: str, cycle_id: str, columns: list[str]) -> pd.DataFrame:
+    """All stored parts of one table for one cycle, in a stable order (by source hash)."""
+    parts = sorted((validated_dir / table / cycle_id).glob("*.parquet"))
+    frames = [pd.read_parquet(part, engine="pyarrow") for part in parts]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    return pd.concat(frames, ignore_index=True)
+
+
+def remove_source(validated_dir: Path, sha256: str) -> None:
+    """Remove every table part that came from one source file (it has just been refused)."""
+    for part in validated_dir.glob(f"*/*/{sha256}.parquet"):
+        part.unlink()
