@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.conftest import REPOSITORY
+from validation.privacy import Redactor, load_or_create_salt, respondent_token
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mail me: a.b+c@mail.example.ca", "mail me: [email]"),
+        ("403-555-0199 or (587) 555 0123 or +1 403.555.0100", "[phone] or [phone] or [phone]"),
+        ("see www.example.org/page and http://x.org", "see [link] and [link]"),
+        ("Riley said hi to riley and MORENO", "[name] said hi to [name] and [name]"),
+        ("the year 2026 and room 12", "the year 2026 and room 12"),
+    ],
+)
+def test_redaction_replaces_identifiers_with_placeholders(text: str, expected: str) -> None:
+    assert Redactor(names=["Riley Moreno"]).redact(text) == expected
+
+
+def test_redaction_does_not_touch_parts_of_other_words() -> None:
+    assert Redactor(names=["Al Kim"]).redact("Also kimchi for Al Kim") == "Also kimchi for [name]"
+
+
+@given(st.text(max_size=200))
+def test_redacted_text_never_contains_an_email_address(text: str) -> None:
+    redacted = Redactor().redact(text + " someone@example.org")
+    assert "someone@example.org" not in redacted
+
+
+def test_tokens_are_stable_short_and_salted() -> None:
+    assert respondent_token("R_abc", "s1") == respondent_token("R_abc", "s1")
+    assert respondent_token("R_abc", "s1") != respondent_token("R_abc", "s2")
+    assert respondent_token("R_abc", "s1").startswith("r-")
+    assert len(respondent_token("R_abc", "s1")) == 18
+
+
+def test_the_workspace_salt_is_created_once_and_then_kept(tmp_path: Path) -> None:
+    first = load_or_create_salt(tmp_path)
+    assert len(first) == 64
+    assert load_or_create_salt(tmp_path) == first
+
+
+def test_the_privacy_screen_runs_even_with_pandera_validation_switched_off(tmp_path: Path) -> None:
+    script = (
+        "from instruments.load import load_evaluation\n"
+        "from instruments.errors import PrivacyViolation\n"
+        "from tests.exports import PARTICIPANT_QUESTIONS, qualtrics_csv\n"
+        "from validation.intake import accept\n"
+        "ev = load_evaluation(__import__('pathlib').Path('examples/psw-pilot/evaluation.yaml'))\n"
+        "data = qualtrics_csv(PARTICIPANT_QUESTIONS, [{'Q1_1': 'Agree', 'IPAddress': '10.0.0.1'}])\n"
+        "try:\n"
+        "    accept(data, 'pf.csv', '0'*12, ev, 'cycle-1', 'salt')\n"
+        "except PrivacyViolation as e:\n"
+        "    print('refused', e.rule)\n"
+    )
+    env = {"PANDERA_VALIDATION_ENABLED": "False", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPOSITORY, env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "refused privacy.identifying-column"
