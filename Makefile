@@ -50,6 +50,7 @@ format: setup ## Fix what ruff can fix and format the code
 
 golden: setup ## Rewrite the reviewed golden files, then show what changed
 	EVALCYCLE_WRITE_GOLDEN=1 $(RUN) pytest -q -m golden
+	git status --short -- tests/golden
 	git diff --stat -- tests/golden
 
 bench: setup ## Run the benchmarks in bench/ (figures and ratios against a baseline in the same run)

@@ -71,5 +71,8 @@ def configure_prefect(settings: Settings, env: MutableMapping[str, str] | None =
     env.setdefault("PREFECT_HOME", str(settings.prefect_home))
     Path(env["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # A fresh workspace migrates Prefect's database on first start; on a busy 2-core machine
+    # that can take longer than Prefect's default 20 s wait.
+    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     env.setdefault("PREFECT_UI_ENABLED", "false")
     env.setdefault("GX_ANALYTICS_ENABLED", "false")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -11,8 +12,9 @@ import pytest
 from flows.run_pilot import PilotRun, run_pilot
 from flows.settings import Settings
 from flows.summary import pilot_summary
-from tests.conftest import PILOT
+from tests.conftest import PILOT, REPOSITORY
 
+GOLDEN = REPOSITORY / "tests" / "golden" / "pilot"
 CANARIES = ("jo.canary@example.org", "403-555-0199", "Riley", "Moreno", "jordan.lee@example.org")
 
 
@@ -130,3 +132,18 @@ def test_the_summary_says_what_was_accepted_refused_and_where_the_report_is(
     assert text.startswith("Files: 3 accepted, 1 refused.")
     assert f"Report for cycle-1: {settings.published / 'cycle-1' / 'report.html'}" in text
     assert "REFUSED.md" in text
+
+
+@pytest.mark.golden
+@pytest.mark.parametrize("name", ["cycle-1/report.html", "cycle-1/rating_summary.csv"])
+def test_published_outputs_match_their_reviewed_golden_files(
+    runs: tuple[Settings, PilotRun, dict[str, str], PilotRun], name: str
+) -> None:
+    settings, _, _, _ = runs
+    actual = (settings.published / name).read_text("utf-8")
+    golden = GOLDEN / name
+    if os.environ.get("EVALCYCLE_WRITE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    assert golden.exists(), f"{golden} is missing: run 'make golden' and review the diff"
+    assert actual == golden.read_text("utf-8"), "output changed: review it, then run 'make golden'"
