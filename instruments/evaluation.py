@@ -7,6 +7,7 @@ loaded with :func:`instruments.load.load_evaluation`, which turns every mistake 
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -59,8 +60,15 @@ class Scale(_Model):
     labels: tuple[str, ...] = Field(min_length=2)
 
     def position(self, label_or_code: str) -> int | None:
-        """1-based position of a label (case-insensitive) or of a numeric code; None if unknown."""
+        """1-based position of a label (case-insensitive) or of a numeric code; None if unknown.
+
+        Google Forms writes end-point labels next to the code (``5 - Strongly agree``); the code
+        before the dash counts.
+        """
         text = label_or_code.strip()
+        prefixed = re.match(r"^(\d+)\s*-\s*\S", text)
+        if prefixed:
+            text = prefixed.group(1)
         if text.isdigit():
             code = int(text)
             return code if 1 <= code <= len(self.labels) else None
@@ -79,7 +87,7 @@ class Item(_Model):
 class ExportMapping(_Model):
     """Which columns of a platform's export are which items (keyed on stable column ids)."""
 
-    platform: Literal["qualtrics"]
+    platform: Literal["qualtrics", "surveymonkey", "msforms", "google-forms", "redcap", "kobo", "limesurvey"]
     columns: dict[str, Identifier] = Field(min_length=1)
     #: Stable column ids that are known but deliberately not used (e.g. Qualtrics Text iQ topics).
     ignore: tuple[str, ...] = ()

@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import fnmatch
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from instruments.errors import ContractViolation, Failure, UnmappedInput
+from instruments.errors import ContractViolation, Failure, InputRefused, UnmappedInput
 from instruments.evaluation import Evaluation, Instrument
+from validation import redcap
 from validation.contracts import SurveyComments, SurveyResponses, Utterances, validate_table
 from validation.encoding import decode_text
-from validation.platform import Platform, recognise
+from validation.forms import read_google_forms, read_msforms, read_surveymonkey
+from validation.grid import Grid, read_csv_grid
+from validation.kobo import read_kobo
+from validation.limesurvey import read_limesurvey
+from validation.platform import Platform, Recognition, recognise
 from validation.privacy import Redactor, refuse_identifying_columns, respondent_token
-from validation.qualtrics import read_qualtrics
+from validation.qualtrics import read_qualtrics, read_qualtrics_legacy
+from validation.redcap import Dictionary, read_dictionary, read_redcap
 from validation.survey_export import SurveyExport
 from validation.transcripts import Turn, read_markdown_notes, read_zoom_vtt
 
@@ -35,15 +42,72 @@ class Intake:
     redactions: dict[str, int] = field(default_factory=dict)
 
 
+def read_survey(recognition: Recognition, name: str, companions: Mapping[str, bytes]) -> SurveyExport:
+    """The survey export of a recognised file, read by its platform's reader."""
+    grid = recognition.grid
+    assert grid is not None
+    match recognition.platform:
+        case Platform.QUALTRICS:
+            return read_qualtrics(grid, name)
+        case Platform.QUALTRICS_LEGACY:
+            return read_qualtrics_legacy(grid, name)
+        case Platform.SURVEYMONKEY:
+            return read_surveymonkey(grid, name)
+        case Platform.MSFORMS:
+            return read_msforms(grid, name)
+        case Platform.GOOGLE_FORMS:
+            return read_google_forms(grid, name)
+        case Platform.KOBO:
+            return read_kobo(grid, name)
+        case Platform.LIMESURVEY:
+            return read_limesurvey(grid, name)
+        case Platform.REDCAP:
+            return read_redcap(grid, name, _redcap_dictionary(grid, companions))
+    raise AssertionError(recognition.platform)
+
+
+def _redcap_dictionary(grid: Grid, companions: Mapping[str, bytes]) -> Dictionary | None:
+    """The data dictionary dropped beside a REDCap export, if one describes its fields."""
+    fields = {h.split("___", 1)[0] for h in grid.header}
+    for companion_name, data in sorted(companions.items()):
+        if not companion_name.lower().endswith(".csv"):
+            continue
+        try:
+            candidate = read_csv_grid(decode_text(data, companion_name), companion_name)
+        except InputRefused:
+            continue
+        if redcap.looks_like_dictionary(candidate):
+            dictionary = read_dictionary(candidate)
+            if fields - {
+                "redcap_event_name",
+                "redcap_repeat_instrument",
+                "redcap_repeat_instance",
+            } <= dictionary.fields | {h for h in fields if h.endswith(("_complete", "_timestamp"))}:
+                return dictionary
+    return None
+
+
 def accept(
-    data: bytes, name: str, source_id: str, evaluation: Evaluation, cycle_id: str, salt: str
+    data: bytes,
+    name: str,
+    source_id: str,
+    evaluation: Evaluation,
+    cycle_id: str,
+    salt: str,
+    companions: Mapping[str, bytes] | None = None,
 ) -> Intake:
-    """Turn one file into validated tables, or raise an :class:`InputRefused` subclass."""
-    text = decode_text(data, name)
-    recognition = recognise(text, name)
-    if recognition.platform is Platform.QUALTRICS:
-        export = read_qualtrics(text, name)
-        return _accept_survey(export, recognition.reason, name, evaluation, cycle_id, salt)
+    """Turn one file into validated tables, or raise an :class:`InputRefused` subclass.
+
+    ``companions`` are the other files of the same cycle folder (a REDCap export uses the data
+    dictionary dropped beside it).
+    """
+    recognition = recognise(data, name)
+    if recognition.platform is Platform.REDCAP_DICTIONARY:
+        return Intake(recognition.platform, recognition.reason, "", {})
+    if recognition.grid is not None:
+        export = read_survey(recognition, name, companions or {})
+        return _accept_survey(export, recognition, name, evaluation, cycle_id, salt)
+    text = recognition.text or ""
     turns = (
         read_zoom_vtt(text, name) if recognition.platform is Platform.ZOOM_VTT else read_markdown_notes(text)
     )
@@ -54,19 +118,25 @@ def accept(
 
 def _survey_instrument(export: SurveyExport, evaluation: Evaluation) -> Instrument | None:
     """The instrument whose export mapping covers most of the file's columns, if any does."""
-    columns = set(export.answers.columns)
+    columns = {c.strip() for c in export.answers.columns}
     best: tuple[int, Instrument | None] = (0, None)
     for instrument in evaluation.instruments:
         for mapping in instrument.exports:
             if mapping.platform == export.platform:
-                overlap = len(columns & (set(mapping.columns) | set(mapping.ignore)))
+                known = {k.strip() for k in mapping.columns} | {k.strip() for k in mapping.ignore}
+                overlap = len(columns & known)
                 if overlap > best[0]:
                     best = (overlap, instrument)
     return best[1]
 
 
 def _accept_survey(
-    export: SurveyExport, reason: str, name: str, evaluation: Evaluation, cycle_id: str, salt: str
+    export: SurveyExport,
+    recognition: Recognition,
+    name: str,
+    evaluation: Evaluation,
+    cycle_id: str,
+    salt: str,
 ) -> Intake:
     instrument = _survey_instrument(export, evaluation)
     # The privacy screen comes first: an unknown survey is treated as anonymous.
@@ -80,9 +150,15 @@ def _accept_survey(
             rule="mapping.no-instrument",
         )
     mapping = next(m for m in instrument.exports if m.platform == export.platform)
-    unmapped = [c for c in export.answers.columns if c not in mapping.columns and c not in mapping.ignore]
+    # Column keys are compared without surrounding spaces (form tools keep stray ones in headers).
+    columns = {key.strip(): item for key, item in mapping.columns.items()}
+    ignored = {key.strip() for key in mapping.ignore}
+    unmapped = [c for c in export.answers.columns if c.strip() not in columns and c.strip() not in ignored]
     if unmapped:
-        listed = ", ".join(f"{export.column_names.get(c, c)!r} (id {c})" for c in unmapped)
+        listed = ", ".join(
+            repr(c) if export.column_names.get(c, c) == c else f"{export.column_names[c]!r} (id {c})"
+            for c in unmapped
+        )
         raise UnmappedInput(
             f"{name}, column(s) {listed}",
             f"these columns are not mapped to any item of instrument {instrument.id!r}, so their "
@@ -107,8 +183,9 @@ def _accept_survey(
         if position in export.excluded:
             continue
         token = respondent_token(respondent, salt)
-        for column, item_id in mapping.columns.items():
-            if column not in export.answers.columns:
+        for column in export.answers.columns:
+            item_id = columns.get(column.strip())
+            if item_id is None:
                 continue
             raw = str(export.answers.at[position, column]).strip()
             if not raw:
@@ -151,7 +228,7 @@ def _accept_survey(
         "survey_comments": validate_table(SurveyComments, _frame(comments, SurveyComments), name),
     }
     return Intake(
-        Platform(export.platform), reason, instrument.id, tables, dict(excluded), dict(redactor.counts)
+        recognition.platform, recognition.reason, instrument.id, tables, dict(excluded), dict(redactor.counts)
     )
 
 

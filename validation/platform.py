@@ -1,64 +1,123 @@
 """Recognising which platform exported a file, from the file itself (research §6).
 
-The file name is never trusted: exports are recognised from their header signatures, and a
-file that matches none is refused, never guessed.
+The file name is never trusted for surveys: exports are recognised from their header
+signatures, in a fixed order, and a file that matches none is refused, never guessed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from instruments.errors import UnreadableFile
+from validation import forms, kobo, limesurvey, qualtrics, redcap
+from validation.encoding import decode_text
+from validation.grid import Grid, is_xlsx, read_csv_grid, read_grid
 
 
 class Platform(StrEnum):
     QUALTRICS = "qualtrics"
+    QUALTRICS_LEGACY = "qualtrics-legacy"
+    SURVEYMONKEY = "surveymonkey"
+    MSFORMS = "msforms"
+    GOOGLE_FORMS = "google-forms"
+    REDCAP = "redcap"
+    REDCAP_DICTIONARY = "redcap-dictionary"
+    KOBO = "kobo"
+    LIMESURVEY = "limesurvey"
     ZOOM_VTT = "zoom-vtt"
     MARKDOWN_NOTES = "markdown-notes"
+
+
+#: Survey platforms in the order their signatures are tried, each with the reason it names.
+SURVEY_SIGNATURES: tuple[tuple[Platform, Callable[[Grid], bool], str], ...] = (
+    (
+        Platform.QUALTRICS,
+        qualtrics.looks_like_current,
+        "row 1 has StartDate, EndDate and ResponseId/Finished",
+    ),
+    (
+        Platform.QUALTRICS_LEGACY,
+        qualtrics.looks_like_legacy,
+        "row 1 starts V1,V2,V3 and row 2 names ResponseID",
+    ),
+    (
+        Platform.SURVEYMONKEY,
+        forms.looks_like_surveymonkey,
+        "row 1 starts Respondent ID, Collector ID, Start Date, End Date",
+    ),
+    (Platform.MSFORMS, forms.looks_like_msforms, "row 1 starts ID, Start time, Completion time, Email, Name"),
+    (Platform.GOOGLE_FORMS, forms.looks_like_google_forms, "the first column is Timestamp"),
+    (
+        Platform.REDCAP_DICTIONARY,
+        redcap.looks_like_dictionary,
+        "row 1 starts 'Variable / Field Name', 'Form Name'",
+    ),
+    (Platform.KOBO, kobo.looks_like_kobo, "the header has _uuid and _submission_time"),
+    (
+        Platform.LIMESURVEY,
+        limesurvey.looks_like_limesurvey,
+        "row 1 starts id/submitdate/lastpage/startlanguage",
+    ),
+    (Platform.REDCAP, redcap.looks_like_data, "field names with *_complete or checkbox ___ columns"),
+)
+
+#: The platform names an evaluation's ``exports:`` mapping uses for each recognised export.
+MAPPING_PLATFORM = {
+    Platform.QUALTRICS: "qualtrics",
+    Platform.QUALTRICS_LEGACY: "qualtrics",
+    Platform.SURVEYMONKEY: "surveymonkey",
+    Platform.MSFORMS: "msforms",
+    Platform.GOOGLE_FORMS: "google-forms",
+    Platform.REDCAP: "redcap",
+    Platform.KOBO: "kobo",
+    Platform.LIMESURVEY: "limesurvey",
+}
 
 
 @dataclass(frozen=True)
 class Recognition:
     platform: Platform
     reason: str
+    grid: Grid | None = None
+    text: str | None = None
 
 
 _ZOOM_SPEAKER = re.compile(r"^[^:\n]{1,60}: ")
 
 
-def recognise(text: str, name: str) -> Recognition:
-    """Name the platform that exported ``text``, with the signature that decided it."""
-    first_line = text.split("\n", 1)[0]
-    lines = text.split("\n")
-    if first_line.startswith("WEBVTT"):
-        cue_texts = [
-            lines[i + 1] for i, line in enumerate(lines[:-1]) if "-->" in line and i + 1 < len(lines)
-        ]
-        if any(_ZOOM_SPEAKER.match(cue) for cue in cue_texts):
-            return Recognition(Platform.ZOOM_VTT, "starts with WEBVTT and cues read 'Name: text'")
-    header = first_line.split(",")
-    if {"StartDate", "EndDate"} <= set(header) and ({"ResponseId", "Finished"} & set(header)):
-        third = lines[2] if len(lines) > 2 else ""
-        if not third.startswith('"{""ImportId""'):
-            raise UnreadableFile(
-                f"{name}, row 3",
-                "the file looks like a Qualtrics export, but its third header row (the ImportId "
-                "row) is missing, so its columns cannot be matched safely.",
-                "Export the responses again from Qualtrics as CSV without editing the file in Excel.",
-                rule="qualtrics.header-rows",
-            )
-        return Recognition(
-            Platform.QUALTRICS,
-            "row 1 has StartDate, EndDate and ResponseId/Finished; row 3 holds ImportId JSON",
-        )
-    if name.lower().endswith((".md", ".markdown")):
-        return Recognition(Platform.MARKDOWN_NOTES, "a Markdown file: consensus or meeting notes")
-    raise UnreadableFile(
+def _unrecognised(name: str) -> UnreadableFile:
+    return UnreadableFile(
         name,
         "this file does not match any export format evalcycle knows, so it was not guessed at.",
-        "Check that it is an unedited export (survey CSV, Zoom transcript .vtt, or notes .md); "
-        "see docs/evaluator.md for the formats.",
+        "Check that it is an unedited export (a survey's CSV or XLSX, a transcript, or notes); "
+        "see docs/evaluator.md for the formats. Run 'make inspect FILE=...' to see what was found.",
         rule="platform.unrecognised",
     )
+
+
+def recognise_grid(grid: Grid, name: str) -> Recognition:
+    for platform, matches, reason in SURVEY_SIGNATURES:
+        if matches(grid):
+            return Recognition(platform, reason, grid=grid)
+    raise _unrecognised(name)
+
+
+def recognise(data: bytes, name: str) -> Recognition:
+    """Name the platform that exported ``data``, with the signature that decided it."""
+    if is_xlsx(data):
+        return recognise_grid(read_grid(data, name), name)
+    text = decode_text(data, name)
+    if text.startswith("WEBVTT"):
+        lines = text.split("\n")
+        cues = [lines[i + 1] for i, line in enumerate(lines[:-1]) if "-->" in line]
+        if any(_ZOOM_SPEAKER.match(cue) for cue in cues):
+            return Recognition(Platform.ZOOM_VTT, "starts with WEBVTT and cues read 'Name: text'", text=text)
+        raise _unrecognised(name)
+    if name.lower().endswith((".md", ".markdown")):
+        return Recognition(Platform.MARKDOWN_NOTES, "a Markdown file: consensus or meeting notes", text=text)
+    if name.lower().endswith((".csv", ".tsv", ".txt")):
+        return recognise_grid(read_csv_grid(text, name), name)
+    raise _unrecognised(name)

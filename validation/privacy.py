@@ -37,6 +37,11 @@ def respondent_token(respondent_id: str, salt: str) -> str:
     return "r-" + digest.hexdigest()[:16]
 
 
+#: Values platforms write into identifying columns of anonymous responses (MS Forms, Qualtrics
+#: legacy in German): they identify nobody.
+ANONYMOUS_PLACEHOLDERS = frozenset({"anonymous", "anonym", "anonyme", "anonimo", "anónimo", "n/a"})
+
+
 def refuse_identifying_columns(export: SurveyExport, file: str, *, anonymous: bool) -> None:
     """Refuse an anonymous survey whose identifying columns hold any value."""
     if not anonymous:
@@ -46,7 +51,7 @@ def refuse_identifying_columns(export: SurveyExport, file: str, *, anonymous: bo
         filled = [
             export.file_rows[position]
             for position, value in enumerate(export.identifying[column])
-            if str(value).strip()
+            if str(value).strip() and str(value).strip().casefold() not in ANONYMOUS_PLACEHOLDERS
         ]
         if filled:
             rows = ", ".join(str(row) for row in filled[:10]) + (" ..." if len(filled) > 10 else "")
@@ -63,9 +68,9 @@ def refuse_identifying_columns(export: SurveyExport, file: str, *, anonymous: bo
         raise PrivacyViolation(
             f"{file}, column {columns}" if len(failures) == 1 else f"{file}, columns {columns}",
             "this survey is anonymous, but the export holds data that could identify a respondent.",
-            "Export the survey again without these columns (in Qualtrics: turn on 'Anonymize "
-            "responses' or remove the contact fields) and put the new file in the inbox. The "
-            "refused file stays in quarantine and is not used.",
+            "Export the survey again without these columns (turn on the platform's anonymous "
+            "responses, or leave the contact and network fields out of the export) and put the new "
+            "file in the inbox. The refused file stays in quarantine and is not used.",
             rule="privacy.identifying-column",
             failures=tuple(failures),
         )

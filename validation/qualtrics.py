@@ -1,46 +1,52 @@
-"""Qualtrics CSV exports (current format: three header rows; research §2.1).
+"""Qualtrics CSV exports (research §2.1).
 
-Row 1 holds the column names, row 2 the question text (localised, never used as a key), row 3
-one ImportId JSON object per column. Columns are keyed on the ImportId, which stays stable when
-questions are renamed between PDSA cycles.
+Current format: row 1 column names, row 2 question text (localised, never a key), row 3 one
+ImportId JSON object per column; data columns are keyed on the ImportId, which stays stable when
+questions are renamed between PDSA cycles. Legacy format: row 1 ``V1..V10`` then question ids,
+row 2 labels; UTF-8 with a byte-order mark and a trailing comma on every line.
 """
 
 from __future__ import annotations
 
-import io
 import json
 
-import pandas as pd
-
 from instruments.errors import UnreadableFile
+from validation.exports import build_export, unique_keys
+from validation.grid import Grid
 from validation.survey_export import SurveyExport
 
 #: Columns that identify a person when they hold a value (research §4).
-IDENTIFYING = (
-    "IPAddress",
-    "RecipientEmail",
-    "RecipientFirstName",
-    "RecipientLastName",
-    "ExternalReference",
-    "Name",
-    "EmailAddress",
-    "ExternalDataReference",
+IDENTIFYING = frozenset(
+    {
+        "IPAddress",
+        "RecipientEmail",
+        "RecipientFirstName",
+        "RecipientLastName",
+        "ExternalReference",
+        "Name",
+        "EmailAddress",
+        "ExternalDataReference",
+    }
 )
 #: Routine metadata, dropped before anything is stored.
-ROUTINE = (
-    "StartDate",
-    "EndDate",
-    "Status",
-    "Progress",
-    "Duration (in seconds)",
-    "Finished",
-    "RecordedDate",
-    "ResponseId",
-    "LocationLatitude",
-    "LocationLongitude",
-    "LocationAccuracy",
-    "DistributionChannel",
-    "UserLanguage",
+ROUTINE = frozenset(
+    {
+        "StartDate",
+        "EndDate",
+        "Status",
+        "Progress",
+        "Duration (in seconds)",
+        "Finished",
+        "RecordedDate",
+        "ResponseId",
+        "ResponseID",
+        "ResponseSet",
+        "LocationLatitude",
+        "LocationLongitude",
+        "LocationAccuracy",
+        "DistributionChannel",
+        "UserLanguage",
+    }
 )
 #: Response types left out of analysis, by numeric code and by label (research §2.1).
 _EXCLUDED_STATUS = {
@@ -56,76 +62,99 @@ _EXCLUDED_STATUS = {
     "survey preview spam": "survey preview",
     "imported spam": "spam",
 }
-HEADER_ROWS = 3
 
 
-def read_qualtrics(text: str, name: str) -> SurveyExport:
-    """Read a current-format Qualtrics CSV export into a :class:`SurveyExport`."""
-    try:
-        grid = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False)
-    except pd.errors.ParserError:
+def looks_like_current(grid: Grid) -> bool:
+    header = set(grid.header)
+    return {"StartDate", "EndDate"} <= header and bool({"ResponseId", "Finished"} & header)
+
+
+def looks_like_legacy(grid: Grid) -> bool:
+    return grid.header[:3] == ("V1", "V2", "V3") and len(grid.rows) > 1 and "ResponseID" in grid.rows[1]
+
+
+def _excluded(row: dict[str, str]) -> str | None:
+    status = row.get("Status", "").strip().casefold()
+    if status in _EXCLUDED_STATUS:
+        return _EXCLUDED_STATUS[status]
+    if row.get("DistributionChannel", "").strip().casefold() == "preview":
+        return "survey preview"
+    return None
+
+
+def read_qualtrics(grid: Grid, name: str) -> SurveyExport:
+    """Read a current-format export (three header rows)."""
+    names = list(grid.header)
+    if len(grid.rows) < 3 or not grid.rows[2] or not grid.rows[2][0].startswith('{"ImportId"'):
         raise UnreadableFile(
-            name,
-            "the rows of this CSV file do not all have the same number of columns.",
-            "Export the responses again from Qualtrics without editing the file.",
-            rule="csv.ragged",
-        ) from None
-    if len(grid) <= HEADER_ROWS:
-        raise UnreadableFile(
-            name,
-            "the file has its header rows but no responses.",
-            "Check the export's date range and filters in Qualtrics, then export again.",
-            rule="survey.empty",
+            f"{name}, row 3",
+            "the file looks like a Qualtrics export, but its third header row (the ImportId row) "
+            "is missing, so its columns cannot be matched safely.",
+            "Export the responses again from Qualtrics as CSV without editing the file in Excel.",
+            rule="qualtrics.header-rows",
         )
-    names = list(grid.iloc[0])
-    if len(set(names)) != len(names):
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        raise UnreadableFile(
-            f"{name}, row 1",
-            f"column name(s) {', '.join(repr(n) for n in repeated)} appear more than once.",
-            "Turn off duplicate export tags in Qualtrics (or rename the questions) and export again.",
-            rule="survey.duplicate-columns",
-        )
-    import_ids: dict[str, str] = {}
-    for position, (column, cell) in enumerate(zip(names, grid.iloc[2], strict=True)):
+    keys: list[str] = []
+    for position, (column, cell) in enumerate(zip(names, grid.rows[2], strict=True), start=1):
+        if column in IDENTIFYING or column in ROUTINE:
+            keys.append(column)
+            continue
         try:
-            import_ids[column] = str(json.loads(cell)["ImportId"])
+            keys.append(str(json.loads(cell)["ImportId"]))
         except (ValueError, KeyError, TypeError):
             raise UnreadableFile(
-                f"{name}, row 3, column {position + 1} ({column!r})",
+                f"{name}, row 3, column {position} ({column!r})",
                 "this cell should hold the column's ImportId (JSON) but does not.",
                 "Export the responses again from Qualtrics without editing the file in Excel.",
                 rule="qualtrics.header-rows",
             ) from None
-    body = grid.iloc[HEADER_ROWS:].reset_index(drop=True)
-    body.columns = pd.Index(names)
-    respondent_ids = tuple(body["ResponseId"]) if "ResponseId" in body else ()
-    if not respondent_ids:
+    if len(set(keys)) != len(keys):
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        raise UnreadableFile(
+            f"{name}, row 3",
+            f"the ImportId(s) {', '.join(repr(k) for k in repeated)} appear more than once, so two "
+            "columns would be read as one question.",
+            "Export the responses again from Qualtrics without editing the file in Excel.",
+            rule="survey.duplicate-columns",
+        )
+    if "ResponseId" not in names:
         raise UnreadableFile(
             name,
             "the export has no ResponseId column, so re-imports cannot be matched.",
             "Include the ResponseId metadata column when exporting from Qualtrics.",
             rule="qualtrics.no-response-id",
         )
-    excluded: dict[int, str] = {}
-    blank = [""] * len(body)
-    statuses = body["Status"].astype(str).tolist() if "Status" in body else blank
-    channels = body["DistributionChannel"].astype(str).tolist() if "DistributionChannel" in body else blank
-    for position, (status, channel) in enumerate(zip(statuses, channels, strict=True)):
-        if status.strip().casefold() in _EXCLUDED_STATUS:
-            excluded[position] = _EXCLUDED_STATUS[status.strip().casefold()]
-        elif channel.strip().casefold() == "preview":
-            excluded[position] = "survey preview"
-    data_columns = [c for c in names if c not in IDENTIFYING and c not in ROUTINE]
-    answers = body[data_columns].rename(columns=import_ids)
-    return SurveyExport(
+    return build_export(
         platform="qualtrics",
-        header_rows=HEADER_ROWS,
-        answers=answers,
-        respondent_ids=respondent_ids,
-        file_rows=tuple(range(HEADER_ROWS + 1, HEADER_ROWS + 1 + len(body))),
-        identifying=body[[c for c in names if c in IDENTIFYING]],
-        routine=tuple(c for c in names if c in ROUTINE),
-        excluded=excluded,
-        column_names={import_ids[c]: c for c in data_columns},
+        grid=grid,
+        name=name,
+        header_rows=3,
+        keys=keys,
+        id_key="ResponseId",
+        is_identifying=IDENTIFYING.__contains__,
+        is_routine=ROUTINE.__contains__,
+        excluded=_excluded,
+        labels=names,
+    )
+
+
+def read_qualtrics_legacy(grid: Grid, name: str) -> SurveyExport:
+    """Read a legacy-format export: ``V1..V10`` metadata named in row 2, questions by id in row 1."""
+    labels = list(grid.rows[1])
+    raw = [
+        label if column.startswith("V") and column[1:].isdigit() else column
+        for column, label in zip(grid.header, labels, strict=True)
+    ]
+    keys, notes = unique_keys(raw)
+    return build_export(
+        platform="qualtrics",
+        grid=grid,
+        name=name,
+        header_rows=2,
+        keys=keys,
+        id_key="ResponseID",
+        is_identifying=IDENTIFYING.__contains__,
+        is_routine=ROUTINE.__contains__,
+        excluded=_excluded,
+        labels=keys,
+        notes=notes,
     )

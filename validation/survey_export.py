@@ -28,3 +28,5 @@ class SurveyExport:
     routine: tuple[str, ...] = ()
     excluded: dict[int, str] = field(default_factory=dict)
     column_names: dict[str, str] = field(default_factory=dict)
+    #: What the reader had to interpret (e.g. a repeated header renamed), for the run summary.
+    notes: tuple[str, ...] = ()

@@ -81,9 +81,9 @@ def test_an_identifying_column_with_values_refuses_an_anonymous_survey(evaluatio
         accept(data, "pf.csv", "0" * 12, evaluation, "cycle-1", SALT)
     assert str(caught.value) == (
         "pf.csv, column 'RecipientEmail': this survey is anonymous, but the export holds data that "
-        "could identify a respondent.\nWhat to do: Export the survey again without these columns (in "
-        "Qualtrics: turn on 'Anonymize responses' or remove the contact fields) and put the new file in "
-        "the inbox. The refused file stays in quarantine and is not used."
+        "could identify a respondent.\nWhat to do: Export the survey again without these columns (turn on "
+        "the platform's anonymous responses, or leave the contact and network fields out of the export) and "
+        "put the new file in the inbox. The refused file stays in quarantine and is not used."
     )
     assert [(f.row, f.column) for f in caught.value.failures] == [(5, "RecipientEmail")]
     assert "someone" not in str(caught.value)

@@ -1,0 +1,119 @@
+"""Building a :class:`SurveyExport` from a grid, the same way for every survey platform.
+
+A platform module says which header rows it has, which column is the respondent id, which
+columns identify a person and which are routine metadata; this module does the rest: stable
+column keys, blank trailing columns, duplicated headers, and row numbers for messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Collection, Sequence
+
+import pandas as pd
+
+from instruments.errors import Failure, UnreadableFile
+from validation.grid import Grid
+from validation.survey_export import SurveyExport
+
+
+def unique_keys(headers: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Column keys from header texts: blanks get their position, repeats get ``[2]``, ``[3]``...
+
+    Returns the keys and a note for every header that had to be renamed.
+    """
+    keys: list[str] = []
+    notes: list[str] = []
+    seen: dict[str, int] = {}
+    for position, header in enumerate(headers, start=1):
+        key = header.strip() or f"(column {position})"
+        if key in seen:
+            seen[key] += 1
+            renamed = f"{key} [{seen[key]}]"
+            notes.append(f"column {position}: the header {key!r} repeats an earlier one; read as {renamed!r}")
+            key = renamed
+        else:
+            seen[key] = 1
+        keys.append(key)
+    return keys, notes
+
+
+def build_export(
+    *,
+    platform: str,
+    grid: Grid,
+    name: str,
+    header_rows: int,
+    keys: Sequence[str],
+    id_key: str | tuple[str, ...] | None,
+    is_identifying: Callable[[str], bool],
+    is_routine: Callable[[str], bool],
+    excluded: Callable[[dict[str, str]], str | None] = lambda row: None,
+    labels: Sequence[str] | None = None,
+    notes: Collection[str] = (),
+) -> SurveyExport:
+    """Split a grid's columns into answers, identifying and routine columns."""
+    body = [list(row) for row in grid.rows[header_rows:]]
+    if not body:
+        raise UnreadableFile(
+            name,
+            "the file has its header row(s) but no responses.",
+            "Check the export's date range and filters on the survey platform, then export again.",
+            rule="survey.empty",
+        )
+    frame = pd.DataFrame(body, columns=list(keys), dtype="str")
+    # A column with no header and no values is an artefact of a trailing delimiter: drop it.
+    blank = [
+        k for k, h in zip(keys, grid.rows[0], strict=True) if not h.strip() and not frame[k].str.strip().any()
+    ]
+    frame = frame.drop(columns=blank)
+    kept = [k for k in keys if k not in blank]
+    file_rows = tuple(range(header_rows + 1, header_rows + 1 + len(frame)))
+    id_keys = (id_key,) if isinstance(id_key, str) else id_key
+    if id_keys:
+        first = id_keys[0]
+        present = [k for k in id_keys if k in frame.columns]
+        ids = tuple(
+            "|".join(parts)
+            for parts in frame[present].apply(lambda c: c.str.strip()).itertuples(index=False, name=None)
+        )
+        missing = [file_rows[i] for i, value in enumerate(frame[first].str.strip()) if not value]
+        if missing:
+            raise UnreadableFile(
+                f"{name}, column {first!r}",
+                f"{len(missing)} response(s) have no response id, so re-imports cannot be matched.",
+                "Export the responses again with the platform's response-id column included.",
+                rule="survey.missing-response-id",
+                failures=tuple(
+                    Failure(rule="survey.missing-response-id", problem="no response id", row=r, column=first)
+                    for r in missing
+                ),
+            )
+    else:
+        # No id column (e.g. Google Forms): a response is identified by everything it holds.
+        ids = tuple(
+            hashlib.sha256("\x1f".join(row).encode("utf-8")).hexdigest()[:24]
+            for row in frame.astype(str).itertuples(index=False, name=None)
+        )
+    identifying = [k for k in kept if is_identifying(k)]
+    routine = [k for k in kept if k not in identifying and (is_routine(k) or k in (id_keys or ()))]
+    answers = [k for k in kept if k not in identifying and k not in routine]
+    records = frame.to_dict("records")
+    skipped = {
+        i: reason
+        for i, row in enumerate(records)
+        if (reason := excluded({str(k): str(v) for k, v in row.items()}))
+    }
+    names = dict(zip(keys, labels, strict=True)) if labels is not None else {k: k for k in keys}
+    return SurveyExport(
+        platform=platform,
+        header_rows=header_rows,
+        answers=frame[answers].reset_index(drop=True),
+        respondent_ids=ids,
+        file_rows=file_rows,
+        identifying=frame[identifying].reset_index(drop=True),
+        routine=tuple(routine),
+        excluded=skipped,
+        column_names={k: names[k] for k in answers},
+        notes=tuple(notes),
+    )
