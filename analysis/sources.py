@@ -30,9 +30,7 @@ def describe_sources(
     if interviews:
         lines.append(f"{_plural(interviews, 'interview', 'interviews')} with staff.")
     if sessions:
-        lines.append(
-            f"Notes of {_plural(sessions, 'consensus-building session', 'consensus-building sessions')}."
-        )
+        lines.append(f"Notes of {_plural(sessions, 'consensus-building session', 'consensus-building sessions')}.")
     if not lines:
         lines.append("No data has been accepted for this cycle yet.")
     return tuple(lines)

@@ -18,7 +18,14 @@ from validation.intake import accept
 from validation.landing import LandedFile, land
 from validation.privacy import load_or_create_salt
 from validation.quarantine import quarantine, refusal_report
-from validation.tables import remove_source, table_path, write_table
+from validation.tables import (
+    SURVEY_TABLES,
+    known_respondents,
+    remove_source,
+    table_path,
+    without_known_respondents,
+    write_table,
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class FileOutcome:
     excluded: dict[str, int] = field(default_factory=dict)
     rule: str = ""
     problem: str = ""
+    notes: tuple[str, ...] = ()
 
 
 @task(retries=2, retry_delay_seconds=1)
@@ -59,8 +67,15 @@ def ingest_file(
             description=f"Refused: {file.name}",
         )
         return FileOutcome(file.name, landed.sha256, False, rule=refusal.rule, problem=refusal.problem)
+    tables = intake.tables
+    excluded = dict(intake.excluded)
+    if any(t in tables for t in SURVEY_TABLES):
+        known = known_respondents(settings.validated, cycle_id, intake.instrument_id, landed.sha256)
+        tables, repeated = without_known_respondents(tables, known)
+        if repeated:
+            excluded["already imported from another export"] = repeated
     rows = {}
-    for table, frame in intake.tables.items():
+    for table, frame in tables.items():
         write_table(frame, table_path(settings.validated, table, cycle_id, landed.sha256))
         rows[table] = len(frame)
     if any(intake.redactions.values()):
@@ -80,7 +95,8 @@ def ingest_file(
         platform=intake.platform.value,
         instrument_id=intake.instrument_id,
         rows=rows,
-        excluded=intake.excluded,
+        excluded=excluded,
+        notes=intake.notes,
     )
 
 

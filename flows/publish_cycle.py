@@ -29,9 +29,7 @@ class Publication:
 
 @task
 def write_report(evaluation: Evaluation, cycle_id: str, settings: Settings) -> Publication:
-    responses = read_table(
-        settings.validated, "survey_responses", cycle_id, list(SurveyResponses.to_schema().columns)
-    )
+    responses = read_table(settings.validated, "survey_responses", cycle_id, list(SurveyResponses.to_schema().columns))
     utterances = read_table(settings.validated, "utterances", cycle_id, list(Utterances.to_schema().columns))
     scale_points = {
         item.id: len(evaluation.scale(item.scale).labels)

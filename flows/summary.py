@@ -13,9 +13,10 @@ def ingest_summary(outcomes: list[FileOutcome] | tuple[FileOutcome, ...], settin
     lines = [f"Files: {len(accepted)} accepted, {len(refused)} refused."]
     for o in accepted:
         rows = ", ".join(f"{n} {t}" for t, n in sorted(o.rows.items()))
-        left_out = sum(o.excluded.values())
-        extra = f"; {left_out} test/preview/spam response(s) left out" if left_out else ""
+        left_out = ", ".join(f"{n} {reason}" for reason, n in sorted(o.excluded.items()))
+        extra = f"; left out: {left_out}" if left_out else ""
         lines.append(f"  accepted  {o.name} ({o.platform}, {o.instrument_id}, {o.cycle_id}): {rows}{extra}")
+        lines.extend(f"            note: {note}" for note in o.notes)
     for o in refused:
         lines.append(f"  refused   {o.name}: {o.problem.splitlines()[0]} [{o.rule}]")
         lines.append(f"            report: {settings.quarantine / o.sha256 / 'REFUSED.md'}")

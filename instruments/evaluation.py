@@ -77,15 +77,41 @@ class Scale(_Model):
 
 
 class Item(_Model):
-    """One question. A rating item names its scale; a free-text item has none."""
+    """One question: a rating (names a scale), a choice (lists choices) or free text (neither).
+
+    A choice item with ``multiple: true`` accepts several choices; exports give them joined in
+    one cell (``a;b``) or as one column per choice (mapped as ``item=choice``).
+    """
 
     id: Identifier = Field(pattern=_ID_PATTERN)
     text: str
     scale: Identifier | None = None
+    choices: tuple[str, ...] = ()
+    multiple: bool = False
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Item:
+        if self.scale is not None and self.choices:
+            raise ValueError(f"item {self.id} has both a scale and choices; give it one or the other")
+        if self.multiple and not self.choices:
+            raise ValueError(f"item {self.id} is 'multiple' but lists no choices")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "rating" if self.scale else "choice" if self.choices else "text"
+
+    def choice(self, answer: str) -> str | None:
+        """The choice an answer names (case-insensitive), or None."""
+        wanted = answer.strip().casefold()
+        return next((c for c in self.choices if c.casefold() == wanted), None)
 
 
 class ExportMapping(_Model):
-    """Which columns of a platform's export are which items (keyed on stable column ids)."""
+    """Which columns of a platform's export are which items (keyed on stable column ids).
+
+    A value is an item id, or ``item=choice`` for an export that gives one column per choice.
+    """
 
     platform: Literal["qualtrics", "surveymonkey", "msforms", "google-forms", "redcap", "kobo", "limesurvey"]
     columns: dict[str, Identifier] = Field(min_length=1)
@@ -104,6 +130,9 @@ class Instrument(_Model):
     source: str = ""
     items: tuple[Item, ...] = ()
     exports: tuple[ExportMapping, ...] = ()
+    #: Keep responses the respondent did not finish (Qualtrics Finished=0, LimeSurvey without a
+    #: submit date). By default they are left out of analysis and counted in the run summary.
+    include_partial: bool = False
     #: File-name patterns (shell globs) that identify transcripts and notes of this instrument.
     files: tuple[str, ...] = ()
 
@@ -179,10 +208,16 @@ class Evaluation(_Model):
             if repeated:
                 problems.append(f"instrument {instrument.id} repeats item id {', '.join(repeated)}")
             for export in instrument.exports:
-                for column, item_id in export.columns.items():
+                for column, target in export.columns.items():
+                    item_id, _, choice = target.partition("=")
                     if item_id not in item_ids:
                         problems.append(
                             f"instrument {instrument.id} maps column {column!r} to unknown item {item_id!r}"
+                        )
+                    elif choice and instrument.item(item_id).choice(choice) is None:
+                        problems.append(
+                            f"instrument {instrument.id} maps column {column!r} to {choice!r}, "
+                            f"which is not a choice of item {item_id!r}"
                         )
         themes = {t.id for t in self.codebook.themes}
         for code in self.codebook.codes:

@@ -37,9 +37,7 @@ def test_package_init_files_are_empty(package: str) -> None:
 
 
 def test_no_flow_module_shadows_a_package_we_import() -> None:
-    forbidden = (
-        set(PACKAGES) | set(sys.stdlib_module_names) | set(importlib.metadata.packages_distributions())
-    )
+    forbidden = set(PACKAGES) | set(sys.stdlib_module_names) | set(importlib.metadata.packages_distributions())
     stems = {p.stem for p in (REPOSITORY / "flows").glob("*.py")} - {"__init__", "__main__"}
     assert not stems & forbidden
 

@@ -53,9 +53,7 @@ def test_every_error_class_is_documented() -> None:
     classes = [
         name
         for name, value in vars(errors).items()
-        if isinstance(value, type)
-        and issubclass(value, errors.EvalcycleError)
-        and value is not errors.EvalcycleError
+        if isinstance(value, type) and issubclass(value, errors.EvalcycleError) and value is not errors.EvalcycleError
     ]
     for name in classes:
         assert f"`{name}`" in documented, f"{name} is missing from docs/errors.md"

@@ -49,6 +49,20 @@ class SurveyComments(pa.DataFrameModel):
         unique = ["respondent_token", "instrument_id", "cycle_id", "item_id"]
 
 
+class SurveyChoices(pa.DataFrameModel):
+    """Choice answers in long form: one row per respondent, item and chosen option."""
+
+    respondent_token: Series[str] = pa.Field(str_matches=TOKEN_PATTERN)
+    instrument_id: Series[str] = pa.Field(str_matches=ID_PATTERN)
+    cycle_id: Series[str] = pa.Field(str_matches=ID_PATTERN)
+    item_id: Series[str] = pa.Field(str_matches=ID_PATTERN)
+    choice: Series[str] = pa.Field(str_length={"min_value": 1})
+
+    class Config:
+        strict = True
+        unique = ["respondent_token", "instrument_id", "cycle_id", "item_id", "choice"]
+
+
 class Utterances(pa.DataFrameModel):
     """Speaker turns from interviews and consensus notes, already redacted and mapped to roles."""
 

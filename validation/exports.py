@@ -8,13 +8,32 @@ column keys, blank trailing columns, duplicated headers, and row numbers for mes
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Sequence
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 import pandas as pd
 
 from instruments.errors import Failure, UnreadableFile
 from validation.grid import Grid
 from validation.survey_export import SurveyExport
+
+#: Signs of text that was decoded with the wrong encoding before it reached us (research §5 #7):
+#: the replacement character, and UTF-8 read as Windows-1252 (``Ã©``, ``â€™``).
+MOJIBAKE = re.compile(r"\ufffd|Ã[\x80-\xbf]|â€")
+
+
+def misdecoded_cells(frame: pd.DataFrame, file_rows: Sequence[int], labels: Mapping[str, str]) -> list[str]:
+    """Notes naming each cell whose text looks mis-decoded (the text itself is not repeated)."""
+    notes = []
+    for column in frame.columns:
+        hits = frame[column].str.count(MOJIBAKE.pattern)
+        for position in hits[hits > 0].index:
+            notes.append(
+                f"row {file_rows[int(position)]}, column {labels.get(str(column), str(column))!r}: "
+                f"{int(hits[position])} character(s) look mis-decoded (for example \ufffd or Ã©); "
+                "check the source system's text"
+            )
+    return notes
 
 
 def unique_keys(headers: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -49,6 +68,7 @@ def build_export(
     is_identifying: Callable[[str], bool],
     is_routine: Callable[[str], bool],
     excluded: Callable[[dict[str, str]], str | None] = lambda row: None,
+    partial: Callable[[dict[str, str]], bool] = lambda row: False,
     labels: Sequence[str] | None = None,
     notes: Collection[str] = (),
 ) -> SurveyExport:
@@ -63,8 +83,11 @@ def build_export(
         )
     frame = pd.DataFrame(body, columns=list(keys), dtype="str")
     # A column with no header and no values is an artefact of a trailing delimiter: drop it.
+    headers = list(zip(*grid.rows[:header_rows], strict=True))
     blank = [
-        k for k, h in zip(keys, grid.rows[0], strict=True) if not h.strip() and not frame[k].str.strip().any()
+        k
+        for k, cells in zip(keys, headers, strict=True)
+        if not any(c.strip() for c in cells) and not frame[k].str.strip().any()
     ]
     frame = frame.drop(columns=blank)
     kept = [k for k in keys if k not in blank]
@@ -98,15 +121,14 @@ def build_export(
     identifying = [k for k in kept if is_identifying(k)]
     routine = [k for k in kept if k not in identifying and (is_routine(k) or k in (id_keys or ()))]
     answers = [k for k in kept if k not in identifying and k not in routine]
-    records = frame.to_dict("records")
-    skipped = {
-        i: reason
-        for i, row in enumerate(records)
-        if (reason := excluded({str(k): str(v) for k, v in row.items()}))
-    }
+    cells = [{str(k): str(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    skipped = {i: reason for i, row in enumerate(cells) if (reason := excluded(row))}
+    unfinished = frozenset(i for i, row in enumerate(cells) if i not in skipped and partial(row))
     names = dict(zip(keys, labels, strict=True)) if labels is not None else {k: k for k in keys}
+    flagged = misdecoded_cells(frame[answers], file_rows, names)
     return SurveyExport(
         platform=platform,
+        name=name,
         header_rows=header_rows,
         answers=frame[answers].reset_index(drop=True),
         respondent_ids=ids,
@@ -114,6 +136,7 @@ def build_export(
         identifying=frame[identifying].reset_index(drop=True),
         routine=tuple(routine),
         excluded=skipped,
+        partial=unfinished,
         column_names={k: names[k] for k in answers},
-        notes=tuple(notes),
+        notes=(*notes, *flagged),
     )

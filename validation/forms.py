@@ -11,9 +11,7 @@ from validation.grid import Grid
 from validation.survey_export import SurveyExport
 
 SURVEYMONKEY_META = ("Respondent ID", "Collector ID", "Start Date", "End Date")
-SURVEYMONKEY_IDENTIFYING = frozenset(
-    {"IP Address", "Email Address", "First Name", "Last Name", "Custom Data 1"}
-)
+SURVEYMONKEY_IDENTIFYING = frozenset({"IP Address", "Email Address", "First Name", "Last Name", "Custom Data 1"})
 SURVEYMONKEY_ROUTINE = frozenset({"Respondent ID", "Collector ID", "Start Date", "End Date"})
 
 MSFORMS_META = ("id", "start time", "completion time", "email", "name")

@@ -73,16 +73,13 @@ def read_csv_grid(text: str, name: str) -> Grid:
     width = len(rows[0])
     # A trailing delimiter (legacy KoboCAT, legacy Qualtrics) adds empty cells at the end of a
     # row: those are trimmed. Any other difference in length is refused.
-    rows = [
-        row[:width] if len(row) > width and not any(c.strip() for c in row[width:]) else row for row in rows
-    ]
+    rows = [row[:width] if len(row) > width and not any(c.strip() for c in row[width:]) else row for row in rows]
     ragged = [number for number, row in enumerate(rows, start=1) if len(row) != width and any(row)]
     if ragged:
         listed = ", ".join(str(r) for r in ragged[:10]) + (" ..." if len(ragged) > 10 else "")
         raise UnreadableFile(
             f"{name}, row(s) {listed}",
-            f"these rows do not have the {width} columns of the header row, so values would land "
-            "in the wrong columns.",
+            f"these rows do not have the {width} columns of the header row, so values would land in the wrong columns.",
             "Export the data again from the survey platform without editing it; if you edited it "
             "in Excel, check for extra separators in the rows named.",
             rule="csv.ragged",

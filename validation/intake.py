@@ -13,20 +13,21 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from instruments.errors import ContractViolation, Failure, InputRefused, UnmappedInput
+from instruments.errors import Failure, InputRefused, UnmappedInput
 from instruments.evaluation import Evaluation, Instrument
 from validation import redcap
-from validation.contracts import SurveyComments, SurveyResponses, Utterances, validate_table
+from validation.contracts import SurveyChoices, SurveyComments, SurveyResponses, Utterances, validate_table
 from validation.encoding import decode_text
 from validation.forms import read_google_forms, read_msforms, read_surveymonkey
 from validation.grid import Grid, read_csv_grid
 from validation.kobo import read_kobo
 from validation.limesurvey import read_limesurvey
 from validation.platform import Platform, Recognition, recognise
-from validation.privacy import Redactor, refuse_identifying_columns, respondent_token
+from validation.privacy import Redactor, refuse_identifying_columns
 from validation.qualtrics import read_qualtrics, read_qualtrics_legacy
 from validation.redcap import Dictionary, read_dictionary, read_redcap
 from validation.survey_export import SurveyExport
+from validation.survey_mapping import map_answers
 from validation.transcripts import Turn, read_markdown_notes, read_zoom_vtt
 
 
@@ -40,6 +41,7 @@ class Intake:
     tables: dict[str, pd.DataFrame]
     excluded: dict[str, int] = field(default_factory=dict)
     redactions: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
 def read_survey(recognition: Recognition, name: str, companions: Mapping[str, bytes]) -> SurveyExport:
@@ -108,12 +110,8 @@ def accept(
         export = read_survey(recognition, name, companions or {})
         return _accept_survey(export, recognition, name, evaluation, cycle_id, salt)
     text = recognition.text or ""
-    turns = (
-        read_zoom_vtt(text, name) if recognition.platform is Platform.ZOOM_VTT else read_markdown_notes(text)
-    )
-    return _accept_turns(
-        turns, recognition.platform, recognition.reason, name, source_id, evaluation, cycle_id
-    )
+    turns = read_zoom_vtt(text, name) if recognition.platform is Platform.ZOOM_VTT else read_markdown_notes(text)
+    return _accept_turns(turns, recognition.platform, recognition.reason, name, source_id, evaluation, cycle_id)
 
 
 def _survey_instrument(export: SurveyExport, evaluation: Evaluation) -> Instrument | None:
@@ -149,97 +147,25 @@ def _accept_survey(
             "file, then put the file back in the inbox.",
             rule="mapping.no-instrument",
         )
-    mapping = next(m for m in instrument.exports if m.platform == export.platform)
-    # Column keys are compared without surrounding spaces (form tools keep stray ones in headers).
-    columns = {key.strip(): item for key, item in mapping.columns.items()}
-    ignored = {key.strip() for key in mapping.ignore}
-    unmapped = [c for c in export.answers.columns if c.strip() not in columns and c.strip() not in ignored]
-    if unmapped:
-        listed = ", ".join(
-            repr(c) if export.column_names.get(c, c) == c else f"{export.column_names[c]!r} (id {c})"
-            for c in unmapped
-        )
-        raise UnmappedInput(
-            f"{name}, column(s) {listed}",
-            f"these columns are not mapped to any item of instrument {instrument.id!r}, so their "
-            "answers would be stored without a meaning.",
-            f"Add the column ids to 'exports' of instrument {instrument.id!r} in the evaluation "
-            "file (or list them under 'ignore'), then put the file back in the inbox.",
-            rule="mapping.unmapped-column",
-            failures=tuple(
-                Failure(
-                    rule="mapping.unmapped-column",
-                    problem="column not mapped to an item",
-                    column=export.column_names.get(c, c),
-                )
-                for c in unmapped
-            ),
-        )
     redactor = Redactor(names=evaluation.speakers)
-    ratings: list[dict[str, object]] = []
-    comments: list[dict[str, object]] = []
-    failures: list[Failure] = []
-    for position, respondent in enumerate(export.respondent_ids):
-        if position in export.excluded:
-            continue
-        token = respondent_token(respondent, salt)
-        for column in export.answers.columns:
-            item_id = columns.get(column.strip())
-            if item_id is None:
-                continue
-            raw = str(export.answers.at[position, column]).strip()
-            if not raw:
-                continue
-            item = instrument.item(item_id)
-            key = {
-                "respondent_token": token,
-                "instrument_id": instrument.id,
-                "cycle_id": cycle_id,
-                "item_id": item_id,
-            }
-            if item.scale is None:
-                comments.append({**key, "text": redactor.redact(raw)})
-                continue
-            scale = evaluation.scale(item.scale)
-            scale_position = scale.position(raw)
-            if scale_position is None:
-                failures.append(
-                    Failure(
-                        rule="scale.unknown-value",
-                        problem=f"answer is not one of the {len(scale.labels)} points of scale {scale.id!r}",
-                        row=export.file_rows[position],
-                        column=export.column_names.get(column, column),
-                    )
-                )
-                continue
-            ratings.append({**key, "value": scale_position})
-    if failures:
-        raise ContractViolation(
-            name,
-            f"{len(failures)} answer(s) are not on the item's response scale.",
-            "Check that the export uses the same scale as the evaluation file (labels or codes "
-            "1..n); failures.csv lists every row and column.",
-            rule="scale.unknown-value",
-            failures=tuple(failures),
-        )
+    answers = map_answers(export, instrument, evaluation, cycle_id, salt, redactor, instrument.include_partial)
     excluded = Counter(export.excluded.values())
+    if export.partial and not instrument.include_partial:
+        excluded["unfinished response"] += len(export.partial)
     tables = {
-        "survey_responses": validate_table(SurveyResponses, _frame(ratings, SurveyResponses), name),
-        "survey_comments": validate_table(SurveyComments, _frame(comments, SurveyComments), name),
+        "survey_responses": validate_table(SurveyResponses, answers.ratings, name),
+        "survey_choices": validate_table(SurveyChoices, answers.choices, name),
+        "survey_comments": validate_table(SurveyComments, answers.comments, name),
     }
     return Intake(
-        recognition.platform, recognition.reason, instrument.id, tables, dict(excluded), dict(redactor.counts)
+        recognition.platform,
+        recognition.reason,
+        instrument.id,
+        tables,
+        dict(excluded),
+        dict(redactor.counts),
+        notes=export.notes,
     )
-
-
-def _frame(
-    rows: list[dict[str, object]], model: type[SurveyResponses] | type[SurveyComments]
-) -> pd.DataFrame:
-    columns = list(model.to_schema().columns)
-    frame = pd.DataFrame(rows, columns=columns)
-    if "value" in frame:
-        frame["value"] = frame["value"].astype("int64")
-    return frame.astype({c: "str" for c in columns if c != "value"})
 
 
 def _accept_turns(
@@ -266,21 +192,16 @@ def _accept_turns(
             rule="mapping.no-instrument",
         )
     instrument = candidates[0]
-    unknown = sorted(
-        {t.speaker for t in turns if t.speaker is not None and t.speaker not in evaluation.speakers}
-    )
+    unknown = sorted({t.speaker for t in turns if t.speaker is not None and t.speaker not in evaluation.speakers})
     if unknown:
         raise UnmappedInput(
             f"{name}, speaker(s) {', '.join(repr(s) for s in unknown)}",
-            "these speakers are not in the evaluation's speaker map, so their words cannot be "
-            "attributed to a role.",
+            "these speakers are not in the evaluation's speaker map, so their words cannot be attributed to a role.",
             "Add each name under 'speakers' in the evaluation file with its role (psw, "
             "counsellor, manager, participant or facilitator), then put the file back in the inbox.",
             rule="transcript.unmapped-speaker",
             failures=tuple(
-                Failure(
-                    rule="transcript.unmapped-speaker", problem="speaker not in the speaker map", column=s
-                )
+                Failure(rule="transcript.unmapped-speaker", problem="speaker not in the speaker map", column=s)
                 for s in unknown
             ),
         )

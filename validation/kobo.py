@@ -58,11 +58,7 @@ def read_kobo(grid: Grid, name: str) -> SurveyExport:
 
     def identifying(key: str) -> bool:
         last = key.rsplit("/", 1)[-1]
-        return (
-            bool(_IDENTIFYING.match(last))
-            or key in geopoints
-            or last in {g.rsplit("/", 1)[-1] for g in geopoints}
-        )
+        return bool(_IDENTIFYING.match(last)) or key in geopoints or last in {g.rsplit("/", 1)[-1] for g in geopoints}
 
     def routine(key: str) -> bool:
         return key.rsplit("/", 1)[-1] in _ROUTINE

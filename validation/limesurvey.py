@@ -1,6 +1,6 @@
 """LimeSurvey CSV exports, with code or full-text headings (research §2.7).
 
-Incomplete responses (no submit date) are left out of analysis and counted.
+A response without a submit date is unfinished (partial).
 """
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ def read_limesurvey(grid: Grid, name: str) -> SurveyExport:
     keys, notes = unique_keys(grid.header)
     submitted = keys[1]
 
-    def excluded(row: dict[str, str]) -> str | None:
-        return None if row.get(submitted, "").strip() else "incomplete response"
+    def partial(row: dict[str, str]) -> bool:
+        return not row.get(submitted, "").strip()
 
     return build_export(
         platform="limesurvey",
@@ -73,6 +73,6 @@ def read_limesurvey(grid: Grid, name: str) -> SurveyExport:
         id_key=keys[0],
         is_identifying=lambda k: k.strip().casefold() in _IDENTIFYING,
         is_routine=lambda k: k.strip().casefold() in _ROUTINE or bool(_TIMING.match(k.strip())),
-        excluded=excluded,
+        partial=partial,
         notes=notes,
     )

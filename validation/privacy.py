@@ -27,7 +27,7 @@ from instruments.errors import Failure, PrivacyViolation
 from validation.survey_export import SurveyExport
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-LINK = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+LINK = re.compile(r"\b(?:https?://|www\.)[^\s\"'<>()\[\]]+", re.IGNORECASE)
 PHONE = re.compile(r"(?<!\w)(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?!\w)")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from instruments.errors import UnreadableFile
+from instruments.errors import Failure, UnreadableFile
 from validation.exports import build_export, unique_keys
 from validation.grid import Grid
 from validation.survey_export import SurveyExport
@@ -73,6 +73,38 @@ def looks_like_legacy(grid: Grid) -> bool:
     return grid.header[:3] == ("V1", "V2", "V3") and len(grid.rows) > 1 and "ResponseID" in grid.rows[1]
 
 
+#: Finished is 1/0 in numeric exports and True/False in choice-text exports (research §2.1).
+_FINISHED = {"1": True, "true": True, "0": False, "false": False}
+
+
+def _partial(row: dict[str, str]) -> bool:
+    return _FINISHED.get(row.get("Finished", "1").strip().casefold(), True) is False
+
+
+def _check_finished(grid: Grid, header_rows: int, name: str) -> None:
+    """Refuse unknown Finished values rather than guess whether a response was completed."""
+    if "Finished" not in grid.header:
+        return
+    column = grid.header.index("Finished")
+    odd = [
+        number
+        for number, row in enumerate(grid.rows[header_rows:], start=header_rows + 1)
+        if row[column].strip().casefold() not in _FINISHED
+    ]
+    if odd:
+        raise UnreadableFile(
+            f"{name}, column 'Finished', row(s) {', '.join(str(r) for r in odd[:10])}",
+            "these cells should say whether the response was finished (1/0 or True/False) but "
+            "hold something else, so partial responses cannot be told apart.",
+            "Export the responses again from Qualtrics without editing the Finished column.",
+            rule="survey.boolean-vocabulary",
+            failures=tuple(
+                Failure(rule="survey.boolean-vocabulary", problem="not 1/0/True/False", row=r, column="Finished")
+                for r in odd
+            ),
+        )
+
+
 def _excluded(row: dict[str, str]) -> str | None:
     status = row.get("Status", "").strip().casefold()
     if status in _EXCLUDED_STATUS:
@@ -97,6 +129,9 @@ def read_qualtrics(grid: Grid, name: str) -> SurveyExport:
     for position, (column, cell) in enumerate(zip(names, grid.rows[2], strict=True), start=1):
         if column in IDENTIFYING or column in ROUTINE:
             keys.append(column)
+            continue
+        if not column.strip() and not cell.strip():  # a trailing delimiter's empty column
+            keys.append(f"(column {position})")
             continue
         try:
             keys.append(str(json.loads(cell)["ImportId"]))
@@ -123,6 +158,7 @@ def read_qualtrics(grid: Grid, name: str) -> SurveyExport:
             "Include the ResponseId metadata column when exporting from Qualtrics.",
             rule="qualtrics.no-response-id",
         )
+    _check_finished(grid, 3, name)
     return build_export(
         platform="qualtrics",
         grid=grid,
@@ -133,7 +169,8 @@ def read_qualtrics(grid: Grid, name: str) -> SurveyExport:
         is_identifying=IDENTIFYING.__contains__,
         is_routine=ROUTINE.__contains__,
         excluded=_excluded,
-        labels=names,
+        partial=_partial,
+        labels=[n if n.strip() else k for n, k in zip(names, keys, strict=True)],
     )
 
 
@@ -152,6 +189,7 @@ def read_qualtrics_legacy(grid: Grid, name: str) -> SurveyExport:
         header_rows=2,
         keys=keys,
         id_key="ResponseID",
+        partial=_partial,
         is_identifying=IDENTIFYING.__contains__,
         is_routine=ROUTINE.__contains__,
         excluded=_excluded,

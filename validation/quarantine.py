@@ -34,8 +34,7 @@ def refusal_report(name: str, sha256: str, error: InputRefused) -> str:
         f"- **Rule:** `{error.rule}`",
         f"- **What to do:** {error.action}",
         "",
-        f"The file is kept unchanged in this folder (SHA-256 `{sha256}`); nothing from it was "
-        "stored or published.",
+        f"The file is kept unchanged in this folder (SHA-256 `{sha256}`); nothing from it was stored or published.",
         f"`failures.csv` lists {len(error.failures)} failing place(s), one per line.",
         "",
     ]
@@ -51,9 +50,7 @@ def failures_csv(name: str, error: InputRefused) -> str:
     return buffer.getvalue()
 
 
-def quarantine(
-    data: bytes, name: str, sha256: str, error: InputRefused, quarantine_dir: Path
-) -> QuarantinedFile:
+def quarantine(data: bytes, name: str, sha256: str, error: InputRefused, quarantine_dir: Path) -> QuarantinedFile:
     """Keep the refused file and its report in ``quarantine_dir/<sha256>/`` (idempotent)."""
     folder = quarantine_dir / sha256
     original = folder / Path(name).name

@@ -38,3 +38,34 @@ def remove_source(validated_dir: Path, sha256: str) -> None:
     """Remove every table part that came from one source file (it has just been refused)."""
     for part in validated_dir.glob(f"*/*/{sha256}.parquet"):
         part.unlink()
+
+
+SURVEY_TABLES = ("survey_responses", "survey_choices", "survey_comments")
+
+
+def known_respondents(validated_dir: Path, cycle_id: str, instrument_id: str, except_source: str) -> set[str]:
+    """Respondent tokens of one instrument and cycle already stored from *other* source files."""
+    known: set[str] = set()
+    for table in SURVEY_TABLES:
+        for part in sorted((validated_dir / table / cycle_id).glob("*.parquet")):
+            if part.stem == except_source:
+                continue
+            frame = pd.read_parquet(part, columns=["respondent_token", "instrument_id"])
+            known.update(frame.loc[frame["instrument_id"] == instrument_id, "respondent_token"])
+    return known
+
+
+def without_known_respondents(tables: dict[str, pd.DataFrame], known: set[str]) -> tuple[dict[str, pd.DataFrame], int]:
+    """Drop responses already imported from an earlier, overlapping export (research §5 #29)."""
+    if not known:
+        return tables, 0
+    repeated: set[str] = set()
+    kept = {}
+    for table, frame in tables.items():
+        if "respondent_token" in frame:
+            mask = frame["respondent_token"].isin(known)
+            repeated.update(frame.loc[mask, "respondent_token"])
+            kept[table] = frame[~mask].reset_index(drop=True)
+        else:
+            kept[table] = frame
+    return kept, len(repeated)

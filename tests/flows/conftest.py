@@ -10,5 +10,5 @@ def prefect_harness() -> Iterator[None]:
     """One temporary Prefect backend for all flow tests (starting one costs seconds)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=60):
+    with prefect_test_harness(server_startup_timeout=180):
         yield

@@ -62,9 +62,7 @@ def test_running_the_pilot_twice_leaves_identical_published_files(
 def test_a_second_run_adds_no_rows(runs: tuple[Settings, PilotRun, dict[str, str], PilotRun]) -> None:
     settings, first, _, second = runs
     assert [o.rows for o in second.files] == [o.rows for o in first.files]
-    responses = pd.concat(
-        pd.read_parquet(p) for p in (settings.validated / "survey_responses").rglob("*.parquet")
-    )
+    responses = pd.concat(pd.read_parquet(p) for p in (settings.validated / "survey_responses").rglob("*.parquet"))
     assert len(responses) == sum(o.rows.get("survey_responses", 0) for o in first.files)
     assert not responses.duplicated().any()
 
@@ -116,10 +114,7 @@ def test_prefect_artifacts_report_the_refusal_and_the_cycle(
     _, first, _, _ = runs
     refused = next(o for o in first.files if not o.accepted)
     with get_client(sync_client=True) as client:
-        keys = {
-            a.key
-            for a in client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(like_="-")))
-        }
+        keys = {a.key for a in client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(like_="-")))}
     assert f"refused-{refused.sha256[:12]}" in keys
     assert "report-cycle-1" in keys
 

@@ -24,9 +24,7 @@ def test_message_says_where_what_and_what_to_do() -> None:
     assert str(error) == "evaluation.yaml: the key 'cycles' is missing.\nWhat to do: Add at least one cycle."
 
 
-@pytest.mark.parametrize(
-    "cls", [DefinitionError, CycleStateError, InsufficientData, UnreadableFile, PrivacyViolation]
-)
+@pytest.mark.parametrize("cls", [DefinitionError, CycleStateError, InsufficientData, UnreadableFile, PrivacyViolation])
 def test_every_error_survives_pickling_with_its_message(cls: type[EvalcycleError]) -> None:
     error = cls("where", "what.", "do this.")
     copy = pickle.loads(pickle.dumps(error))

@@ -219,9 +219,7 @@ def test_google_forms_linear_scale_labels_next_to_codes_are_read_as_codes(evalua
             ["2026/02/10 6:03:00 PM MST", "4", "Snacks"],
         ]
     )
-    intake = accept(
-        data, "Feedback (Responses) - Form responses 1.csv", "0" * 12, evaluation, "cycle-1", SALT
-    )
+    intake = accept(data, "Feedback (Responses) - Form responses 1.csv", "0" * 12, evaluation, "cycle-1", SALT)
     assert intake.platform is Platform.GOOGLE_FORMS
     assert sorted(intake.tables["survey_responses"]["value"]) == [2, 4, 5]
     assert intake.tables["survey_responses"]["respondent_token"].nunique() == 3

@@ -58,9 +58,7 @@ def test_preview_test_and_spam_responses_are_left_out_and_counted(evaluation: Ev
 def test_free_text_is_redacted_before_it_is_stored(evaluation: Evaluation) -> None:
     text = "Call Riley Moreno on (403) 555-0142 or mail riley@example.org, see https://example.org/x"
     intake = accept(feedback({"Q2": text}), "pf.csv", "0" * 12, evaluation, "cycle-1", SALT)
-    assert list(intake.tables["survey_comments"]["text"]) == [
-        "Call [name] on [phone] or mail [email], see [link]"
-    ]
+    assert list(intake.tables["survey_comments"]["text"]) == ["Call [name] on [phone] or mail [email], see [link]"]
     assert intake.redactions == {"email": 1, "link": 1, "phone": 1, "name": 1}
 
 
@@ -90,9 +88,7 @@ def test_an_identifying_column_with_values_refuses_an_anonymous_survey(evaluatio
 
 
 def test_empty_identifying_columns_are_dropped_silently(evaluation: Evaluation) -> None:
-    intake = accept(
-        feedback({"Q1_1": "Agree", "IPAddress": ""}), "pf.csv", "0" * 12, evaluation, "cycle-1", SALT
-    )
+    intake = accept(feedback({"Q1_1": "Agree", "IPAddress": ""}), "pf.csv", "0" * 12, evaluation, "cycle-1", SALT)
     stored = set().union(*(set(t.columns) for t in intake.tables.values()))
     assert not stored & {"IPAddress", "RecipientEmail", "ResponseId", "LocationLatitude"}
 
@@ -192,9 +188,7 @@ def test_a_qualtrics_file_missing_its_importid_row_is_refused(evaluation: Evalua
     ("data", "rule"),
     [(b"\xff\xfeW\x00", "encoding.utf16"), (b"StartDate,\x97EndDate\n", "encoding.not-utf8")],
 )
-def test_files_that_are_not_utf8_are_refused_with_the_fix(
-    evaluation: Evaluation, data: bytes, rule: str
-) -> None:
+def test_files_that_are_not_utf8_are_refused_with_the_fix(evaluation: Evaluation, data: bytes, rule: str) -> None:
     with pytest.raises(UnreadableFile) as caught:
         accept(data, "pf.csv", "c" * 12, evaluation, "cycle-1", SALT)
     assert caught.value.rule == rule

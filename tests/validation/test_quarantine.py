@@ -12,12 +12,8 @@ ERROR = PrivacyViolation(
     "Export the survey again without the column.",
     rule="privacy.identifying-column",
     failures=(
-        Failure(
-            rule="privacy.identifying-column", problem="column holds a value", row=4, column="RecipientEmail"
-        ),
-        Failure(
-            rule="privacy.identifying-column", problem="column holds a value", row=7, column="RecipientEmail"
-        ),
+        Failure(rule="privacy.identifying-column", problem="column holds a value", row=4, column="RecipientEmail"),
+        Failure(rule="privacy.identifying-column", problem="column holds a value", row=7, column="RecipientEmail"),
     ),
 )
 

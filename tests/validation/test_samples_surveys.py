@@ -108,10 +108,10 @@ def test_redcap_repeating_instances_are_distinct_responses() -> None:
     assert len(set(export.respondent_ids)) == 6
 
 
-def test_limesurvey_incomplete_responses_are_left_out_and_counted() -> None:
+def test_limesurvey_responses_without_a_submit_date_are_marked_unfinished() -> None:
     _, export = read(SAMPLES / "limesurvey" / "limonaid_survey_998192_R_data_file_bom.csv")
-    assert set(export.excluded.values()) == {"incomplete response"}
-    assert len(export.excluded) == 5
+    assert export.excluded == {}
+    assert len(export.partial) == 5
 
 
 def test_limesurvey_blank_and_repeated_headers_are_renamed_and_reported() -> None:
@@ -143,9 +143,7 @@ def test_the_redcap_dictionary_beside_an_export_flags_its_identifier_fields() ->
     dictionary = SAMPLES / "redcap" / "REDCapR_simple_dictionary.csv"
     _, export = read(data, {dictionary.name: dictionary.read_bytes()})
     # The dictionary flags the fields its designer marked as identifiers (and e-mail/phone types).
-    assert {"name_first", "name_last", "address", "telephone", "email", "dob"} <= set(
-        export.identifying.columns
-    )
+    assert {"name_first", "name_last", "address", "telephone", "email", "dob"} <= set(export.identifying.columns)
 
 
 def test_real_exports_with_identifiers_are_refused_by_the_pilots_privacy_screen() -> None:
