@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 
@@ -48,6 +49,22 @@ def publish(cycle: str = typer.Option(..., help="The PDSA cycle id, e.g. cycle-1
 
     publication = publish_cycle(cycle, settings)
     typer.echo(f"Report: {publication.report}")
+
+
+@app.command()
+def inspect(file: Path = typer.Argument(..., help="An export, transcript or notes file")) -> None:
+    """Show what evalcycle recognises in a file and write a draft mapping for the evaluation."""
+    settings = Settings.from_env()
+    from instruments.atomic import write_text_atomic
+    from validation.inspection import inspect_file
+
+    inspection = inspect_file(file.read_bytes(), file.name)
+    typer.echo(inspection.describe())
+    draft = inspection.draft_mapping()
+    if draft:
+        target = settings.workspace / "drafts" / f"{file.stem}.mapping.yaml"
+        write_text_atomic(target, draft)
+        typer.echo(f"Draft mapping: {target}")
 
 
 @app.command()
