@@ -256,3 +256,12 @@ def test_runs_statistics_agree_with_a_naive_count_and_ignore_time_reversal(value
 def test_run_chart_accepts_numpy_values() -> None:
     chart = run_chart(np.arange(12, dtype=float).tolist())
     assert chart.parts[0].centre_line == 5.5
+
+
+def test_the_guide_quotes_the_rules_not_applied_message_as_the_code_writes_it() -> None:
+    guide = (REPOSITORY_ROOT / "docs" / "run-charts-and-suppression.md").read_text(encoding="utf-8")
+    assert f"> {RulesNotApplied(n_useful=7).reason}\n" in guide
+    assert f"at least **{MIN_USEFUL_POINTS} useful" in guide
+    n20_limits = anhoej_limits(20)
+    assert f"more than {n20_limits[0]} points when n = 20" in guide
+    assert f"fewer than {n20_limits[1]} crossings when" in guide

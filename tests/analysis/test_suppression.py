@@ -3,6 +3,7 @@ statistics, and the cross-cycle guard."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from scipy.optimize import LinearConstraint, milp  # type: ignore[import-untyped
 
 from analysis.disclosure import Layout, disclosed_cells, feasible_range
 from analysis.suppression import (
+    MIN_K,
     TOTAL,
     SuppressedTable,
     guard_cross_cycle,
@@ -305,3 +307,10 @@ def test_impossible_requests_are_refused_with_a_precise_message(call: Any, messa
     with pytest.raises(ValueError) as raised:
         call()
     assert str(raised.value) == message
+
+
+def test_the_guide_quotes_the_privacy_note_as_the_code_writes_it() -> None:
+    guide_file = Path(__file__).resolve().parents[2] / "docs" / "run-charts-and-suppression.md"
+    guide = guide_file.read_text(encoding="utf-8")
+    assert f"> {suppress_small_cells(_survey()).note}\n" in guide
+    assert f"never lowered below {MIN_K}" in guide
