@@ -4,16 +4,19 @@ A table is a grid of counts whose last row and/or last column may be totals. Eve
 total ties its line together: the cells of a row add up to the row total, the cells of a column to
 the column total (the totals row and totals column included, so the grand total ties them both).
 A reader who knows the published cells and these sums knows that the withheld cells are a
-non-negative solution of a small linear system.
+solution of a small linear system, each at least its *floor*: 0, or 1 for a count the reader can
+tell is not zero (zero counts are shown, so a withheld small count is at least 1). The audit gives
+every non-zero withheld count a floor of 1, the most a reader could know.
 
 For each withheld cell the audit solves two linear programmes (scipy ``linprog``, HiGHS): the
-smallest and the largest value the cell can take over all non-negative solutions. The system is a
-network (every cell lies in exactly two sums), its matrix is totally unimodular, so these bounds
-are attained by whole-number tables: they are exactly what a reader could deduce about a count. A
-cell whose smallest and largest values coincide is *disclosed*.
+smallest and the largest value the cell can take over all solutions above the floors. Every cell
+lies in at most two sums (a row and a column), so the matrix is totally unimodular and, with whole
+floors and totals, these bounds are attained by whole-number tables: they are exactly what a reader
+could deduce about a count. A cell whose smallest and largest values coincide is *disclosed*.
 
 ``protect`` adds complementary suppressions until no withheld cell is disclosed (research note
-``pdsa_de.md`` §5.2: necessary lines first, then the exact audit). The choice is deterministic: for
+``pdsa_de.md`` §5.2 checks lines, then runs an exact audit; here the exact audit drives every
+step, so no line check is needed). The choice is deterministic: for
 the first disclosed cell (row by row), the candidates are the published cells that share a sum
 with it (one at a time) and the rectangles it is a corner of (the other three corners, since a
 rectangle of cells can shift together without changing any sum). Options withholding fewer totals
@@ -22,7 +25,8 @@ its own value), then fewer cells, then a smaller sum of counts, then position. T
 that makes that cell undisclosed is taken; if none does, the most preferred single cell is
 withheld and the audit runs again. This is not a minimum suppression; it is a reproducible one.
 
-Only published values are read, so the audit and ``protect`` can run on a published table.
+The audit's verdicts rest only on published values and the floors; ``protect`` reads a withheld
+cell's own value only to skip a programme once two possible values are known.
 """
 
 from __future__ import annotations
@@ -63,10 +67,21 @@ class Layout:
         return (self.total_row and cell[0] == shape[0] - 1) or (self.total_column and cell[1] == shape[1] - 1)
 
 
-def feasible_range(values: Grid, withheld: Mask, layout: Layout, cell: Cell) -> tuple[float, float]:
+def feasible_range(
+    values: Grid,
+    withheld: Mask,
+    layout: Layout,
+    cell: Cell,
+    floors: Grid | None = None,
+    *,
+    stop_below: float | None = None,
+) -> tuple[float, float]:
     """Smallest and largest value of withheld ``cell`` consistent with the published cells and sums.
 
-    The largest is ``inf`` when nothing published bounds the cell.
+    ``floors`` gives each cell's lowest possible value (default 0 everywhere). The largest value is
+    ``inf`` when nothing published bounds the cell. ``stop_below`` is a value the cell is known to
+    be able to take (its own); if the minimum is below it, the cell is not disclosed and the
+    second programme is skipped, returning ``(minimum, stop_below)``.
     """
     unknowns = [(int(i), int(j)) for i, j in zip(*np.nonzero(withheld), strict=True)]
     column_of = {c: n for n, c in enumerate(unknowns)}
@@ -82,33 +97,42 @@ def feasible_range(values: Grid, withheld: Mask, layout: Layout, cell: Cell) -> 
         if row.any():
             equations.append(row)
             rhs.append(-known)
+    lowest = [0.0 if floors is None else float(floors[c]) for c in unknowns]
     if not equations:
-        return 0.0, float("inf")
+        return lowest[column_of[cell]], float("inf")
     objective = np.zeros(len(unknowns))
     objective[column_of[cell]] = 1.0
     bounds: list[float] = []
     for direction in (1.0, -1.0):
-        solved = linprog(direction * objective, A_eq=np.array(equations), b_eq=np.array(rhs), method="highs")
+        solved = linprog(
+            direction * objective,
+            A_eq=np.array(equations),
+            b_eq=np.array(rhs),
+            bounds=[(low, None) for low in lowest],
+            method="highs",
+        )
         if solved.status == 3:  # unbounded: only the maximum can be
             bounds.append(float("inf"))
         elif solved.status != 0:
             raise ValueError(f"the published cells and totals contradict each other ({solved.message})")
         else:
             bounds.append(direction * float(solved.fun))
+        if stop_below is not None and bounds[0] < stop_below - _SAME:
+            return bounds[0], stop_below  # two values already: the minimum and the known one
     return bounds[0], bounds[1]
 
 
-def disclosed_cells(values: Grid, withheld: Mask, layout: Layout) -> list[Cell]:
+def disclosed_cells(values: Grid, withheld: Mask, layout: Layout, floors: Grid | None = None) -> list[Cell]:
     """Withheld cells, row by row, whose value follows exactly from what is published."""
     disclosed = []
     for i, j in zip(*np.nonzero(withheld), strict=True):
-        low, high = feasible_range(values, withheld, layout, (int(i), int(j)))
+        low, high = feasible_range(values, withheld, layout, (int(i), int(j)), floors)
         if high - low < _SAME:
             disclosed.append((int(i), int(j)))
     return disclosed
 
 
-def protect(values: Grid, withheld: Mask, layout: Layout) -> Mask:
+def protect(values: Grid, withheld: Mask, layout: Layout, floors: Grid | None = None) -> Mask:
     """``withheld`` plus the complementary cells needed so that no withheld cell is disclosed.
 
     Withholding one more cell only turns a known value into an unknown, so every range can only
@@ -121,7 +145,9 @@ def protect(values: Grid, withheld: Mask, layout: Layout) -> Mask:
         for i, j in zip(*np.nonzero(withheld), strict=True):
             cell = (int(i), int(j))
             if cell not in safe:
-                low, high = feasible_range(values, withheld, layout, cell)
+                low, high = feasible_range(
+                    values, withheld, layout, cell, floors, stop_below=_known(values, cell)
+                )
                 if high - low < _SAME:
                     target = cell
                     break
@@ -131,12 +157,19 @@ def protect(values: Grid, withheld: Mask, layout: Layout) -> Mask:
         for cells in _complement_options(values, withheld, layout, target):
             trial = withheld.copy()
             trial[tuple(np.transpose(cells))] = True
-            low, high = feasible_range(values, trial, layout, target)
+            low, high = feasible_range(
+                values, trial, layout, target, floors, stop_below=_known(values, target)
+            )
             if high - low >= _SAME:
                 withheld = trial
                 break
         else:  # no single option frees it yet: take the most preferred one and look again
             withheld[_candidates(values, withheld, layout, target)[0]] = True
+
+
+def _known(values: Grid, cell: Cell) -> float | None:
+    """The cell's own value, when the caller knows it (a shortcut only: it never changes a verdict)."""
+    return None if np.isnan(values[cell]) else float(values[cell])
 
 
 def _complement_options(values: Grid, withheld: Mask, layout: Layout, target: Cell) -> list[list[Cell]]:

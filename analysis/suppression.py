@@ -10,9 +10,9 @@ With 3 counsellors, any figure about a small group identifies people. The rules,
    audit in ``analysis.disclosure`` (which also says how complements are chosen).
 3. **Percentages** are computed from the published table only, so a percentage of a withheld count,
    or of a withheld total, is withheld too.
-4. **Across cycles**: a count published both last cycle and now must not change by 1 to k - 1
-   (a total rising from 12 to 14 reveals 2 new respondents); such cells are withheld now, and
-   the complementary step is run again.
+4. **Across cycles**: a count published last cycle must not now be published with a change of
+   1 to k - 1 (a total rising from 12 to 14 reveals 2 new respondents); such cells are withheld
+   now, before the complementary step, which then protects them like small counts.
 
 A withheld cell is ``pd.NA`` in the published table; the result counts withheld cells by rule
 and never carries their values.
@@ -20,7 +20,7 @@ and never carries their values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -85,51 +85,47 @@ def suppress_small_cells(
     """Add totals to ``counts`` and withhold what would identify fewer than ``k`` people.
 
     ``counts`` holds whole, non-negative counts of people, without totals. A "Total" column is added
-    when there is more than one column, a "Total" row when there is more than one row. ``previous`` is
-    last cycle's published table of the same breakdown (``SuppressedTable.published``); when given,
-    the cross-cycle guard is applied too.
+    when there is more than one column, a "Total" row when there is more than one row. ``previous``
+    is the same breakdown as published last cycle (its ``SuppressedTable.published``); when given, a
+    cell whose change since then would count 1 to k - 1 people is withheld too (cross-cycle guard).
     """
     _check_threshold(k)
     _check_counts(counts)
-    with_totals = counts.astype("int64")
+    table = counts.astype("int64")
     if counts.shape[1] > 1:
-        with_totals[TOTAL] = with_totals.sum(axis=1)
+        table[TOTAL] = table.sum(axis=1)
     if counts.shape[0] > 1:
-        with_totals.loc[TOTAL] = with_totals.sum(axis=0)
-    values = with_totals.to_numpy(dtype=np.float64)
+        table.loc[TOTAL] = table.sum(axis=0)
+    values = table.to_numpy(dtype=np.float64)
     primary = (values > 0) & (values < k)
-    withheld = protect(values, primary, _layout(with_totals))
-    published = with_totals.astype("Int64").mask(withheld)
-    table = SuppressedTable(published, k, int(primary.sum()), int(withheld.sum() - primary.sum()))
-    return table if previous is None else guard_cross_cycle(previous, table)
+    changed = np.zeros_like(primary)
+    if previous is not None:
+        changed = small_changes(previous, table, k).to_numpy(dtype=bool) & ~primary
+    first = primary | changed
+    # floors: a reader may know that every withheld non-zero count is at least 1 (zeros are shown)
+    withheld = protect(values, first, _layout(table), floors=(values > 0).astype(np.float64))
+    return SuppressedTable(
+        published=table.astype("Int64").mask(withheld),
+        k=k,
+        primary=int(primary.sum()),
+        complementary=int(withheld.sum() - first.sum()),
+        cross_cycle=int(changed.sum()),
+    )
 
 
-def guard_cross_cycle(previous: pd.DataFrame, current: SuppressedTable) -> SuppressedTable:
-    """Withhold current cells whose change from ``previous`` would count 1 to k - 1 people.
+def small_changes(previous: pd.DataFrame, current: pd.DataFrame, k: int = MIN_K) -> pd.DataFrame:
+    """Cells of ``current`` whose difference from ``previous`` would count 1 to k - 1 people.
 
-    Both tables are published tables (withheld cells ``pd.NA``); cells are matched by row and column
-    label. Only published values are read, so this runs on what a reader could see.
+    Cells are matched by row and column label; a cell missing from either table, or withheld
+    (``NA``) in either, has no published difference and is never flagged. A total rising from 12 to
+    14 is flagged: the difference reveals 2 people.
     """
-    k = current.k
-    rows = current.published.index.intersection(previous.index)
-    columns = current.published.columns.intersection(previous.columns)
-    change = (current.published.loc[rows, columns] - previous.loc[rows, columns].astype("Int64")).abs()
-    leaks = ((change > 0) & (change < k)).fillna(False).astype(bool)
-    leaking = leaks.reindex(
-        index=current.published.index, columns=current.published.columns, fill_value=False
-    )
-    if not leaking.to_numpy().any():
-        return current
-    values = current.published.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
-    before = np.isnan(values) | leaking.to_numpy(dtype=bool)
-    withheld = protect(values, before, _layout(current.published))
-    published = current.published.mask(withheld)
-    return replace(
-        current,
-        published=published,
-        cross_cycle=current.cross_cycle + int(leaking.to_numpy().sum()),
-        complementary=current.complementary + int(withheld.sum() - before.sum()),
-    )
+    _check_threshold(k)
+    rows = current.index.intersection(previous.index)
+    columns = current.columns.intersection(previous.columns)
+    change = (current.loc[rows, columns].astype("Int64") - previous.loc[rows, columns].astype("Int64")).abs()
+    small = ((change > 0) & (change < k)).astype("boolean").fillna(False).astype(bool)
+    return small.reindex(index=current.index, columns=current.columns, fill_value=False)
 
 
 def percentages(table: SuppressedTable, of: Literal["row", "column", "total"] = "row") -> pd.DataFrame:
