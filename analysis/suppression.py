@@ -27,9 +27,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.disclosure import Layout, protect
+from instruments.evaluation import PRIVACY_FLOOR
 
-MIN_K = 5
-"""The privacy floor: no evaluation setting can lower k below this."""
+MIN_K = PRIVACY_FLOOR
+"""The privacy floor (``instruments.evaluation``): no evaluation setting can lower k below this."""
 TOTAL = "Total"
 """Label of the totals row and column that ``suppress_small_cells`` adds."""
 
