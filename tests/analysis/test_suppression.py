@@ -155,6 +155,15 @@ def test_a_single_column_gets_a_total_row_only_and_a_complement_in_it() -> None:
     _assert_safe(result, counts)
 
 
+def test_two_withheld_ones_are_protected_because_a_reader_knows_withheld_counts_are_not_zero() -> None:
+    # 30 - 28 = 2 left for two withheld cells; zeros are shown, so both would have to be 1
+    counts = pd.DataFrame({"n": [1, 1, 28]})
+    result = suppress_small_cells(counts)
+    assert result.published["n"].tolist() == [pd.NA, pd.NA, pd.NA, 30]
+    assert (result.primary, result.complementary) == (2, 1)
+    _assert_safe(result, counts)
+
+
 def test_the_audit_sees_a_cell_fixed_by_its_row_total() -> None:
     values = np.array([[3.0, 10.0, 13.0]])
     layout = Layout(total_row=False, total_column=True)
@@ -165,6 +174,8 @@ def test_the_audit_sees_a_cell_fixed_by_its_row_total() -> None:
     assert feasible_range(values, pair, layout, (0, 0)) == (0.0, 13.0)
     unbounded = np.array([[True, True, True]])
     assert feasible_range(values, unbounded, layout, (0, 0)) == (0.0, float("inf"))
+    floors = np.array([[1.0, 1.0, 1.0]])
+    assert feasible_range(np.array([[1.0, 1.0, 2.0]]), pair, layout, (0, 0), floors) == (1.0, 1.0)
 
 
 tables = st.integers(min_value=1, max_value=4).flatmap(
