@@ -17,7 +17,7 @@ report can never read a short series as "no signal" (research note §7.4, a desi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -103,13 +103,17 @@ class ChartPoint:
     part: int
     centre_line: float
     useful: bool
+    excluded: bool = False
     lower_limit: float | None = None
     upper_limit: float | None = None
 
 
 @dataclass(frozen=True)
 class ChartPart:
-    """One part of the chart (positions 1-based, inclusive) with its own centre line and rules."""
+    """One part of the chart (positions 1-based, inclusive) with its own centre line and rules.
+
+    ``n_obs`` counts the part's points that are not excluded, missing ones included (as qicharts2).
+    """
 
     part: int
     first: int
@@ -169,35 +173,61 @@ def runs_analysis(values: Iterable[float | None], centre_line: float) -> RunsSig
 
 
 def run_chart(
-    values: Iterable[float | None], *, freeze: int | None = None, parts: Sequence[int] = ()
+    values: Iterable[float | None],
+    *,
+    freeze: int | None = None,
+    parts: Sequence[int] = (),
+    exclude: Collection[int] = (),
 ) -> RunChart:
     """Run chart: median centre line per part, Anhøj rules per part (qicharts2 ``chart = "run"``).
 
-    ``parts`` lists the last point of every part but the final one, 1-based (qicharts2
-    ``part = 24``: part 1 = points 1-24, part 2 = points 25 onwards). ``freeze = k`` takes the
-    centre line of the first part from its points 1..k only (a baseline), applied to the whole part.
+    Positions are 1-based. ``parts`` lists the last point of every part but the final one
+    (qicharts2 ``part = 24``: part 1 = points 1-24, part 2 = points 25 onwards). ``freeze = k``
+    takes the first part's centre line from its points 1..k only (a baseline) and judges the whole
+    part against it; it must lie in the first part (qicharts2 would leave later parts without a
+    centre line). ``exclude`` lists points kept on the chart but left out of the centre line and the
+    rules (e.g. a period known to be disrupted).
     """
-    return _chart("run", values, freeze, parts)
+    return _chart("run", values, freeze, parts, exclude)
 
 
 def i_chart(
-    values: Iterable[float | None], *, freeze: int | None = None, parts: Sequence[int] = ()
+    values: Iterable[float | None],
+    *,
+    freeze: int | None = None,
+    parts: Sequence[int] = (),
+    exclude: Collection[int] = (),
 ) -> RunChart:
-    """I chart: mean centre line and 3-sigma limits per part, with the Anhøj rules against the mean."""
-    return _chart("i", values, freeze, parts)
+    """I chart: mean centre line and 3-sigma limits per part, with the Anhøj rules against the mean.
+
+    Sigma is the mean moving range of the baseline points / 1.128, after dropping moving ranges of
+    3.267 x their mean or more; a moving range is not taken across a missing point. Arguments as
+    for ``run_chart``.
+    """
+    return _chart("i", values, freeze, parts, exclude)
 
 
 def _chart(
-    kind: ChartKind, values: Iterable[float | None], freeze: int | None, ends: Sequence[int]
+    kind: ChartKind,
+    values: Iterable[float | None],
+    freeze: int | None,
+    ends: Sequence[int],
+    exclude: Collection[int],
 ) -> RunChart:
     y = _as_floats(values)
     bounds = _part_bounds(y.size, freeze, ends)
+    included = np.ones(y.size, dtype=np.bool_)
+    for position in exclude:
+        if not 1 <= position <= y.size:
+            raise ValueError(f"exclude must list positions between 1 and {y.size}, got {position}")
+        included[position - 1] = False
     points: list[ChartPoint] = []
     chart_parts: list[ChartPart] = []
     for number, (first, last, baseline_last) in enumerate(bounds, start=1):
         part_values = y[first - 1 : last]
-        baseline = y[first - 1 : baseline_last]
-        baseline = baseline[~np.isnan(baseline)]
+        part_included = included[first - 1 : last]
+        baseline_all = y[first - 1 : baseline_last][part_included[: baseline_last - first + 1]]
+        baseline = baseline_all[~np.isnan(baseline_all)]
         where = f"{'Run' if kind == 'run' else 'I'} chart, part {number} (points {first} to {last})"
         if baseline.size == 0:
             raise InsufficientData(
@@ -206,17 +236,17 @@ def _chart(
                 "Record the measure for these periods, or join this part to its neighbour.",
             )
         centre = float(np.median(baseline)) if kind == "run" else float(np.mean(baseline))
-        limits = _sigma_limits(where, part_values, baseline, centre, first) if kind == "i" else None
-        present = ~np.isnan(part_values)
-        useful = present & (part_values != centre)
+        limits = _sigma_limits(where, part_values, baseline_all, centre, first) if kind == "i" else None
+        analysed = part_values[part_included]
+        useful = part_included & ~np.isnan(part_values) & (part_values != centre)
         n_useful = int(useful.sum())
         runs: RunsSignals | RulesNotApplied
         if n_useful < MIN_USEFUL_POINTS:
             runs = RulesNotApplied(n_useful=n_useful)
         else:
-            runs = runs_analysis(part_values.tolist(), centre)
+            runs = runs_analysis(analysed.tolist(), centre)
         chart_parts.append(
-            ChartPart(number, first, last, baseline_last, centre, int(present.sum()), n_useful, runs, limits)
+            ChartPart(number, first, last, baseline_last, centre, int(analysed.size), n_useful, runs, limits)
         )
         for offset, value in enumerate(part_values):
             points.append(
@@ -226,6 +256,7 @@ def _chart(
                     part=number,
                     centre_line=centre,
                     useful=bool(useful[offset]),
+                    excluded=not part_included[offset],
                     lower_limit=None if limits is None else limits.lower,
                     upper_limit=None if limits is None else limits.upper,
                 )
@@ -237,10 +268,12 @@ def _sigma_limits(
     where: str, part_values: Floats, baseline: Floats, centre: float, first: int
 ) -> SigmaLimits:
     moving_ranges = np.abs(np.diff(baseline))
+    moving_ranges = moving_ranges[~np.isnan(moving_ranges)]
     if moving_ranges.size == 0:
         raise InsufficientData(
             where,
-            "fewer than 2 values set the centre line, so there is no moving range to set the limits from.",
+            "fewer than 2 consecutive values set the centre line, so there is no moving range to set "
+            "the limits from.",
             "Record the measure for more periods before drawing an I chart, or use a run chart.",
         )
     mean_range = moving_ranges.mean()

@@ -189,8 +189,8 @@ def test_an_i_chart_needs_two_baseline_values_for_its_limits() -> None:
     with pytest.raises(InsufficientData) as raised:
         i_chart([1, 2, 3, 4, 7], freeze=1)
     assert str(raised.value) == (
-        "I chart, part 1 (points 1 to 5): fewer than 2 values set the centre line, so there is no "
-        "moving range to set the limits from.\n"
+        "I chart, part 1 (points 1 to 5): fewer than 2 consecutive values set the centre line, so "
+        "there is no moving range to set the limits from.\n"
         "What to do: Record the measure for more periods before drawing an I chart, or use a run chart."
     )
 
@@ -201,6 +201,34 @@ def test_i_chart_flags_points_outside_its_three_sigma_limits() -> None:
     assert limits is not None
     assert limits.points_outside == (10,)
     assert chart.points[0].upper_limit == limits.upper
+
+
+def test_excluded_points_stay_on_the_chart_but_leave_the_centre_line_and_the_rules() -> None:
+    y = [1, 2, 3, 4, 100, 5, 6, 7, 8, 9, 10, 11, 12]
+    chart = run_chart(y, exclude=[5])
+    (part,) = chart.parts
+    assert part.centre_line == 6.5  # median of the 12 other points
+    assert (part.n_obs, part.n_useful) == (12, 12)
+    assert chart.points[4].excluded
+    assert chart.points[4].value == 100
+    assert not chart.points[4].useful
+    assert runs_analysis([v for i, v in enumerate(y) if i != 4], 6.5) == part.runs
+
+
+def test_missing_points_count_as_observations_but_not_as_useful_ones() -> None:
+    chart = run_chart([1, None, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+    (part,) = chart.parts
+    assert (part.n_obs, part.n_useful) == (12, 10)
+    assert chart.points[1].value is None
+
+
+def test_an_i_chart_takes_no_moving_range_across_a_missing_point() -> None:
+    # bridging the gaps would add moving ranges 11 -> 20 and 21 -> 30 and widen the limits
+    gap = i_chart([10, 11, None, 20, 21, None, 30, 31])
+    limits = gap.parts[0].limits
+    assert limits is not None
+    sigma = (limits.upper - limits.lower) / 6
+    assert sigma == pytest.approx(1 / 1.128)
 
 
 @pytest.mark.parametrize(
@@ -224,6 +252,7 @@ def test_i_chart_flags_points_outside_its_three_sigma_limits() -> None:
             "a chart value is infinite; only finite numbers (or missing values) can be charted",
         ),
         (lambda: anhoej_limits(0), "the Anhøj limits need at least 1 useful observation, got 0"),
+        (lambda: run_chart([1, 2, 3], exclude=[4]), "exclude must list positions between 1 and 3, got 4"),
         (
             lambda: runs_analysis([2, 2], 2),
             "runs analysis needs at least 1 point off the centre line, got none",
