@@ -196,7 +196,7 @@ def test_no_withheld_cell_can_be_worked_out_from_the_published_table(rows: list[
     _assert_safe(suppress_small_cells(counts, k=k), counts)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(rows=st.lists(st.lists(st.integers(0, 6), min_size=2, max_size=2), min_size=2, max_size=2))
 def test_brute_force_finds_two_tables_for_every_withheld_cell_of_a_2x2_table(rows: list[list[int]]) -> None:
     counts = _table(rows)
@@ -269,7 +269,7 @@ def test_changes_of_k_or_more_or_of_zero_are_published() -> None:
     assert second.withheld == 0
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(before=tables, change=st.lists(st.integers(-6, 6), min_size=16, max_size=16))
 def test_the_cross_cycle_guard_leaves_no_small_change_and_no_disclosed_cell(
     before: list[list[int]], change: list[int]
