@@ -21,9 +21,10 @@ import io
 import json
 import warnings
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
@@ -40,8 +41,17 @@ from instruments.errors import Failure, TamperedWorkbook, UnreadableFile
 from instruments.evaluation import Codebook
 
 #: Columns a segments DataFrame must have (see validation/codings.py ``Segments``).
-SEGMENT_COLUMNS = ("segment_id", "source_id", "instrument_id", "source_kind", "turn", "speaker_role")
-SEGMENT_COLUMNS += ("cycle_id", "text", "context")
+SEGMENT_COLUMNS: tuple[str, ...] = (
+    "segment_id",
+    "source_id",
+    "instrument_id",
+    "cycle_id",
+    "source_kind",
+    "turn",
+    "speaker_role",
+    "text",
+    "context",
+)
 
 #: What a code cell may hold. Blank means "not yet coded".
 PRESENT = "present"
@@ -58,7 +68,7 @@ _EDITABLE_FILL = PatternFill("solid", fgColor="FFF2CC")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def segment_cells(segment: Mapping[str, object]) -> tuple[str, str, str, str, str]:
+def segment_cells(segment: Mapping[Hashable, Any]) -> tuple[str, str, str, str, str]:
     """The locked cells describing one segment: id, source, speaker, context, text."""
     source = f"{segment['instrument_id']} ({segment['source_kind']}) {segment['source_id']}"
     return (
@@ -105,6 +115,8 @@ def fingerprint(rows: Iterable[Sequence[str]]) -> str:
 def put_text(sheet: Worksheet, row: int, column: int, value: str | None) -> Cell:
     """Write ``value`` as a string cell (never a formula), or leave the cell blank for None."""
     cell = sheet.cell(row=row, column=column)
+    if not isinstance(cell, Cell):
+        raise ValueError(f"cell {row},{column} of sheet {sheet.title!r} is merged")
     cell.value = value
     if value is not None:
         cell.data_type = "s"
@@ -148,7 +160,7 @@ def add_table_sheet(
     rows: Iterable[Sequence[str | None]],
 ) -> Worksheet:
     """A table with a frozen, bold header row, wrapped text and the given column widths."""
-    sheet = workbook.create_sheet(title)
+    sheet: Worksheet = workbook.create_sheet(title)
     for column, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = put_text(sheet, 1, column, header)
         cell.font = Font(bold=True)
@@ -380,11 +392,11 @@ def check_table(
             matched[key] = (number, values)
         else:
             unknown.append((number, values))
-    for number, values in unknown:
+    for number, stray in unknown:
         # A row whose id was edited in place still stands where its segment was sent.
         index = number - 2
         if 0 <= index < len(expected) and tuple(expected[index][:key_width]) not in matched:
-            matched[tuple(expected[index][:key_width])] = (number, values)
+            matched[tuple(expected[index][:key_width])] = (number, stray)
         else:
             failures.append(
                 Failure(
@@ -396,10 +408,10 @@ def check_table(
                 )
             )
     found: dict[tuple[str, ...], tuple[int, tuple[object, ...]]] = {}
-    for key, (number, values) in sorted(matched.items(), key=lambda item: item[1][0]):
+    for key, (number, cells) in sorted(matched.items(), key=lambda item: item[1][0]):
         _, wanted_row = sent[key]
         for column in range(locked):
-            if _as_text(values[column]) != wanted_row[column]:
+            if _as_text(cells[column]) != wanted_row[column]:
                 ref = f"{get_column_letter(column + 1)}{number}"
                 failures.append(
                     Failure(
@@ -410,7 +422,7 @@ def check_table(
                         f"{name}!{ref}",
                     )
                 )
-        found[key] = (number, tuple(values[locked:]))
+        found[key] = (number, tuple(cells[locked:]))
     for key, (index, _) in sent.items():
         if key not in found:
             failures.append(
