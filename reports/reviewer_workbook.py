@@ -38,6 +38,8 @@ from reports.workbook import (
     add_meta_sheet,
     add_table_sheet,
     add_text_sheet,
+    check_codebook,
+    check_kind_and_cycle,
     check_table,
     fingerprint,
     finish,
@@ -131,25 +133,21 @@ def write_reviewer_workbook(
 
 
 def _check_record(
-    record: dict[str, str], file: str, locked: list[tuple[str, str, str, str, str]], codebook: Codebook,
-    cycle_id: str, reviewer_id: str,
-) -> None:  # fmt: skip
-    if record["kind"] != _KIND:
-        raise TamperedWorkbook(
-            file,
-            "this is not a reviewer's coding workbook (it may be a disagreement workbook).",
-            f"Put the coding workbook of {reviewer_id} for cycle {cycle_id} here instead.",
-            rule="workbook.wrong-kind",
-        )
-    if record["cycle_id"] != cycle_id:
-        raise TamperedWorkbook(
-            file,
-            f"this workbook was made for cycle {record['cycle_id']}, not for cycle {cycle_id}, so "
-            "its codes belong to other segments.",
-            f"Find the workbook of cycle {cycle_id} (its Instructions sheet names the cycle) and "
-            "return that one instead.",
-            rule="workbook.wrong-cycle",
-        )
+    record: dict[str, str],
+    file: str,
+    locked: list[tuple[str, str, str, str, str]],
+    codebook: Codebook,
+    cycle_id: str,
+    reviewer_id: str,
+) -> None:
+    check_kind_and_cycle(
+        record,
+        file,
+        _KIND,
+        cycle_id,
+        "this is not a reviewer's coding workbook (it may be a disagreement workbook).",
+        f"Put the coding workbook of {reviewer_id} for cycle {cycle_id} here instead.",
+    )
     if record["reviewer_id"] != reviewer_id:
         raise TamperedWorkbook(
             file,
@@ -159,16 +157,7 @@ def _check_record(
             "under that reviewer's file name.",
             rule="workbook.wrong-reviewer",
         )
-    code_ids = ",".join(code.id for code in codebook.codes)
-    if record["code_ids"] != code_ids:
-        raise TamperedWorkbook(
-            file,
-            f"this workbook was made with the codes {record['code_ids'].replace(',', ', ')}, but the "
-            f"codebook now has {code_ids.replace(',', ', ')}.",
-            "The codebook changed after the workbooks were sent. Ask the evaluator to send new "
-            "workbooks with the current codebook.",
-            rule="workbook.codebook-changed",
-        )
+    check_codebook(record, file, codebook)
     if record["fingerprint"] != fingerprint(locked):
         raise TamperedWorkbook(
             file,

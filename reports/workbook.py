@@ -277,6 +277,37 @@ def read_meta(workbook: Workbook, file: str, keys: Sequence[str]) -> dict[str, s
     return record
 
 
+def check_kind_and_cycle(
+    record: Mapping[str, str], file: str, kind: str, cycle_id: str, not_kind: str, kind_action: str
+) -> None:
+    """Refuse a workbook of another kind (``not_kind``, ``kind_action``) or of another cycle."""
+    if record["kind"] != kind:
+        raise TamperedWorkbook(file, not_kind, kind_action, rule="workbook.wrong-kind")
+    if record["cycle_id"] != cycle_id:
+        raise TamperedWorkbook(
+            file,
+            f"this workbook was made for cycle {record['cycle_id']}, not for cycle {cycle_id}, so "
+            "its codes belong to other segments.",
+            f"Find the workbook of cycle {cycle_id} (its Instructions sheet names the cycle) and "
+            "return that one instead.",
+            rule="workbook.wrong-cycle",
+        )
+
+
+def check_codebook(record: Mapping[str, str], file: str, codebook: Codebook) -> None:
+    """Refuse a workbook made with other codes than the codebook's now."""
+    code_ids = ",".join(code.id for code in codebook.codes)
+    if record["code_ids"] != code_ids:
+        raise TamperedWorkbook(
+            file,
+            f"this workbook was made with the codes {record['code_ids'].replace(',', ', ')}, but the "
+            f"codebook now has {code_ids.replace(',', ', ')}.",
+            "The codebook changed after the workbooks were sent. Ask the evaluator to send new "
+            "workbooks with the current codebook.",
+            rule="workbook.codebook-changed",
+        )
+
+
 # -- checking the table sheet ------------------------------------------------------------------
 
 
