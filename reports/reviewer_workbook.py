@@ -78,8 +78,9 @@ def _instructions(cycle_id: str, reviewer_id: str, unit: str, count: int, codebo
         "means you have not decided yet. The Codebook sheet says what each code means and when to "
         "use it or not.",
         "Use the Notes column for anything you want to discuss later (for example, a code you "
-        "hesitated over). Notes are kept but not counted.",
-        "What not to change: the grey columns (segment id, source, speaker, context, text), the "
+        "hesitated over). Notes are kept but not counted. The cells you can change are shaded "
+        "yellow.",
+        "What not to change: the first five columns (segment id, source, speaker, context, text), the "
         "column headings, the sheet names, and the rows themselves (do not add, delete or copy "
         "rows). The sheets are protected against accidental changes. If a locked cell or a row is "
         "changed anyway, the workbook is refused when it comes back, with a list of the cells to "

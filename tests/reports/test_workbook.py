@@ -3,6 +3,7 @@ reviewer's pen), which test_reviewer_workbook and test_disagreement_workbook imp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -95,3 +96,18 @@ def test_workbooks_take_the_columns_of_the_segments_contract() -> None:
 
     assert set(SEGMENT_COLUMNS) <= set(Segments.to_schema().columns)
     assert set(SEGMENT_COLUMNS) <= set(SEGMENTS.columns)
+
+
+def test_reviewer_guide_explains_every_refusal_rule() -> None:
+    root = Path(__file__).parents[2]
+    guide = (root / "docs" / "reviewer.md").read_text(encoding="utf-8")
+    rules = {
+        rule
+        for module in ("workbook", "reviewer_workbook", "disagreement_workbook")
+        for rule in re.findall(
+            r"\"((?:workbook|reconciliation)\.[a-z-]+)\"",
+            (root / "reports" / f"{module}.py").read_text(encoding="utf-8"),
+        )
+    }
+    assert len(rules) >= 10
+    assert sorted(rule for rule in rules if f"`{rule}`" not in guide) == []
