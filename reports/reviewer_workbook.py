@@ -232,3 +232,18 @@ def read_reviewer_notes(
 ) -> pd.DataFrame:
     """The reviewer's non-empty notes (:data:`NOTE_COLUMNS`), after the same checks as the codes."""
     return _read(path, expected_segments, codebook, cycle_id, reviewer_id)[1]
+
+
+def locked_cells_match_record(path: Path) -> bool:
+    """Whether the locked cells of a returned workbook still match the fingerprint it was sent
+    with; a check that needs neither the segments nor the codebook (for triage, not a reader)."""
+    workbook = open_workbook(path)
+    require_sheets(workbook, path.name, [SEGMENTS_SHEET, META_SHEET])
+    record = read_meta(workbook, path.name, ["fingerprint"])
+    width = len(SEGMENT_HEADERS)
+    rows = [
+        tuple("" if value is None else str(value) for value in row)
+        for row in workbook[SEGMENTS_SHEET].iter_rows(min_row=2, max_col=width, values_only=True)
+        if any(value is not None for value in row)
+    ]
+    return record["fingerprint"] == fingerprint(rows)

@@ -13,6 +13,7 @@ from instruments.errors import TamperedWorkbook, UnreadableFile
 from instruments.evaluation import Code, Codebook
 from reports.reviewer_workbook import (
     CODING_COLUMNS,
+    locked_cells_match_record,
     read_reviewer_notes,
     read_reviewer_workbook,
     write_reviewer_workbook,
@@ -81,6 +82,20 @@ def test_what_a_reviewer_codes_is_read_back_for_any_text(
     sheet = book["Segments"]
     assert [sheet.cell(row=r + 2, column=5).value for r in range(len(data))] == [t for t, _, _ in data]
     assert all(cell.data_type != "f" for ws in book.worksheets for row in ws.iter_rows() for cell in row)
+
+
+def test_fingerprint_shows_a_change_without_the_original(workbook: Path) -> None:
+    edit(workbook, {"F2": "present", "H2": "a note"})
+    assert locked_cells_match_record(workbook)
+    edit(workbook, {"D3": "another context"})
+    assert not locked_cells_match_record(workbook)
+
+
+def test_instructions_name_the_cycle_reviewer_and_choices(workbook: Path) -> None:
+    lines = [str(row[0]) for row in load_workbook(workbook)["Instructions"].iter_rows(values_only=True)]
+    assert lines[0] == "Coding workbook for reviewer-a, cycle cycle-1"
+    assert "3 segments (utterances) and 2 codes" in lines[1]
+    assert any("'present'" in line and "'absent'" in line and "blank" in line for line in lines)
 
 
 def test_formula_like_text_is_stored_as_text(workbook: Path) -> None:
@@ -216,17 +231,18 @@ def test_removed_row_is_refused(workbook: Path) -> None:
 
 
 def test_value_outside_the_list_is_refused(workbook: Path) -> None:
-    edit(workbook, {"F2": "yes", "G3": 1, "F4": "absent"})
+    edit(workbook, {"F2": "yes", "G3": 1, "F4": "absent", "G4": '="present"'})
     error = refusal(workbook)
     assert str(error) == (
-        "reviewer-a.xlsx, sheet 'Segments', cells F2, G3: the workbook was changed where it must not "
-        "be: 2 cells hold a value that is not in their list." + TAIL + "\nWhat to do: failures.csv "
+        "reviewer-a.xlsx, sheet 'Segments', cells F2, G3, G4: the workbook was changed where it must "
+        "not be: 3 cells hold a value that is not in their list." + TAIL + "\nWhat to do: failures.csv "
         "beside this report names every cell. In the code cells listed, choose present or absent "
         "from the dropdown, or leave them blank. Then return the workbook again."
     )
     assert [(f.cell, f.column) for f in error.failures] == [
         ("Segments!F2", "role-distinct"),
         ("Segments!G3", "debrief"),
+        ("Segments!G4", "debrief"),
     ]
 
 
