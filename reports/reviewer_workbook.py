@@ -38,6 +38,7 @@ from reports.workbook import (
     add_meta_sheet,
     add_table_sheet,
     add_text_sheet,
+    cell_text,
     check_codebook,
     check_kind_and_cycle,
     check_table,
@@ -242,7 +243,7 @@ def locked_cells_match_record(path: Path) -> bool:
     record = read_meta(workbook, path.name, ["fingerprint"])
     width = len(SEGMENT_HEADERS)
     rows = [
-        tuple("" if value is None else str(value) for value in row)
+        tuple(cell_text(value) for value in row)
         for row in workbook[SEGMENTS_SHEET].iter_rows(min_row=2, max_col=width, values_only=True)
         if any(value is not None for value in row)
     ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import warnings
 import zipfile
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -112,8 +113,16 @@ def fingerprint(rows: Iterable[Sequence[str]]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+#: Excel reads ``_xHHHH_`` in a string as an escaped character; a literal one is escaped as
+#: ``_x005F_xHHHH_`` (which openpyxl turns back into ``_xHHHH_`` when reading).
+_EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_EXCEL_UNESCAPE = re.compile(r"_x005F_(x[0-9A-Fa-f]{4}_)")
+
+
 def put_text(sheet: Worksheet, row: int, column: int, value: str | None) -> Cell:
     """Write ``value`` as a string cell (never a formula), or leave the cell blank for None."""
+    if value is not None:
+        value = _EXCEL_ESCAPE.sub(r"_x005F_\1", value)
     cell = sheet.cell(row=row, column=column)
     if not isinstance(cell, Cell):
         raise ValueError(f"cell {row},{column} of sheet {sheet.title!r} is merged")
@@ -379,8 +388,9 @@ def refuse_cells(file: str, sheet: str, failures: Sequence[Failure]) -> Tampered
     )
 
 
-def _as_text(value: object) -> str:
-    return "" if value is None else str(value)
+def cell_text(value: object) -> str:
+    """A cell's value as the text that was written (blank → ``""``, Excel escapes undone)."""
+    return "" if value is None else _EXCEL_UNESCAPE.sub(r"_\1", str(value))
 
 
 def check_table(
@@ -401,7 +411,7 @@ def check_table(
     last_column = max(len(headers), sheet.max_column)
     for column in range(1, last_column + 1):
         wanted = headers[column - 1] if column <= len(headers) else ""
-        if _as_text(sheet.cell(row=1, column=column).value) != wanted:
+        if cell_text(sheet.cell(row=1, column=column).value) != wanted:
             ref = f"{get_column_letter(column)}1"
             failures.append(
                 Failure(
@@ -418,7 +428,7 @@ def check_table(
     ):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
-        key = tuple(_as_text(v) for v in values[:key_width])
+        key = tuple(cell_text(v) for v in values[:key_width])
         if key in sent and key not in matched:
             matched[key] = (number, values)
         else:
@@ -442,7 +452,7 @@ def check_table(
     for key, (number, cells) in sorted(matched.items(), key=lambda item: item[1][0]):
         _, wanted_row = sent[key]
         for column in range(locked):
-            if _as_text(cells[column]) != wanted_row[column]:
+            if cell_text(cells[column]) != wanted_row[column]:
                 ref = f"{get_column_letter(column + 1)}{number}"
                 failures.append(
                     Failure(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +19,7 @@ from reports.reviewer_workbook import (
     read_reviewer_workbook,
     write_reviewer_workbook,
 )
-from reports.workbook import META_SHEET
+from reports.workbook import META_SHEET, cell_text
 from tests.reports.test_workbook import CODE_IDS, CODEBOOK, SEGMENTS, code_column, edit, make_segments
 
 # Workbook text: anything XML 1.0 can carry (the Segments contract refuses other control characters).
@@ -28,7 +29,7 @@ _TEXT = st.text(
     ),
     max_size=40,
 )
-_FORMULA_LIKE = st.sampled_from(["", "=", "+", "-", "@", "\t", "\r", "=HYPERLINK(", "-2+3"])
+_FORMULA_LIKE = st.sampled_from(["", "=", "+", "-", "@", "\t", "\r", "=HYPERLINK(", "-2+3", "_x0041_"])
 _SEGMENT_TEXT = st.builds(lambda prefix, body: prefix + body, _FORMULA_LIKE, _TEXT).filter(bool)
 
 
@@ -80,7 +81,9 @@ def test_what_a_reviewer_codes_is_read_back_for_any_text(
     expected = pd.array([v for _, _, values in data for v in values], dtype="boolean")
     pd.testing.assert_extension_array_equal(codings["value"].array, expected)
     sheet = book["Segments"]
-    assert [sheet.cell(row=r + 2, column=5).value for r in range(len(data))] == [t for t, _, _ in data]
+    assert [cell_text(sheet.cell(row=r + 2, column=5).value) for r in range(len(data))] == [
+        t for t, _, _ in data
+    ]
     assert all(cell.data_type != "f" for ws in book.worksheets for row in ws.iter_rows() for cell in row)
 
 
@@ -101,6 +104,17 @@ def test_instructions_name_the_cycle_reviewer_and_choices(workbook: Path) -> Non
 def test_formula_like_text_is_stored_as_text(workbook: Path) -> None:
     cell = load_workbook(workbook)["Segments"]["E3"]
     assert (cell.value, cell.data_type) == ("=SUM(A1:A9) is what the spreadsheet said", "s")
+
+
+def test_text_that_looks_like_an_excel_escape_is_kept_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "reviewer-a.xlsx"
+    segments = make_segments(["the code _x0041_ stays", "plain"])
+    write_reviewer_workbook(path, segments, CODEBOOK, "cycle-1", "reviewer-a")
+    with zipfile.ZipFile(path) as archive:
+        stored = b"".join(archive.read(name) for name in archive.namelist() if name.startswith("xl/"))
+    assert b"the code _x005F_x0041_ stays" in stored
+    assert len(read(path, segments)) == 4
+    assert locked_cells_match_record(path)
 
 
 def test_only_code_and_notes_cells_are_editable(workbook: Path) -> None:
