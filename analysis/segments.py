@@ -6,7 +6,8 @@ disagreement can arise.
 
 - ``utterance``: one segment per speaker turn (a transcript cue or a paragraph of notes).
 - ``sentence``: each turn cut into sentences by nltk's Punkt with a fixed, checked-in list of
-  abbreviations (no download, no training, so the same text always gives the same cuts).
+  abbreviations plus any the evaluation adds (no download, no training at run time, so the same
+  text always gives the same cuts; :func:`learned_abbreviations` suggests additions).
 - ``paragraph``: each turn cut at its line breaks; a turn without line breaks is one paragraph.
 
 A segment id is ``<source_id>-<turn:04d>-<n:02d>``, ``n`` counting segments within the turn from
@@ -19,10 +20,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 import pandas as pd
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+if TYPE_CHECKING:
+    # nltk is imported only when sentences are cut: importing it pulls in much of nltk (and
+    # scikit-learn when installed), seconds that utterance and paragraph units need not pay.
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 Unit = Literal["utterance", "sentence", "paragraph"]
 UNITS: tuple[str, ...] = get_args(Unit)
@@ -71,10 +76,28 @@ _LINE_BREAKS = re.compile(r"\s*(?:\r\n|\r|\n)\s*")
 
 def sentence_tokenizer(extra_abbreviations: Iterable[str] = ()) -> PunktSentenceTokenizer:
     """A deterministic Punkt tokenizer: the checked-in abbreviations plus ``extra_abbreviations``."""
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
     parameters = PunktParameters()
     extra = {a.strip().lower().rstrip(".") for a in extra_abbreviations}
     parameters.abbrev_types = set(ABBREVIATIONS | {a for a in extra if a})
     return PunktSentenceTokenizer(parameters)
+
+
+def learned_abbreviations(texts: Iterable[str]) -> frozenset[str]:
+    """Abbreviations Punkt learns from a corpus, for the evaluator to review and add to
+    ``extra_abbreviations``; the texts are sorted first, so the answer does not depend on order.
+
+    Learning is kept out of :func:`segment_utterances` on purpose: abbreviations learned on a
+    growing corpus would re-cut earlier cycles and change their segment ids. Expect spurious
+    entries (an ordinary word that ended sentences often) — review before adding.
+    """
+    from nltk.tokenize.punkt import PunktTrainer
+
+    trainer = PunktTrainer()
+    trainer.INCLUDE_ALL_COLLOCS = True
+    trainer.train("\n\n".join(sorted(texts)), finalize=True)
+    return frozenset(trainer.get_params().abbrev_types)
 
 
 def split_text(text: str, unit: Unit, tokenizer: PunktSentenceTokenizer | None = None) -> list[str]:

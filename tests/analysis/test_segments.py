@@ -7,6 +7,7 @@ from analysis.segments import (
     CONTEXT_CHARS,
     SEGMENT_COLUMNS,
     UNITS,
+    learned_abbreviations,
     segment_utterances,
     shorten_context,
     split_text,
@@ -106,6 +107,17 @@ def test_long_context_keeps_the_end_of_the_previous_turn() -> None:
     assert len(short) <= CONTEXT_CHARS
     assert short.startswith("…word")
     assert short.endswith("word199")
+
+
+def test_abbreviations_learned_from_a_corpus_do_not_depend_on_its_order() -> None:
+    texts = [
+        "We met Dr. Jones on Monday. She said the peer worker, i.e. the PSW, was key. Mr. Brown agreed.",
+        "Ms. Lee joined later. Dr. Patel asked about debriefs. They happen weekly, e.g. on Fridays.",
+        "The counsellor and the PSW work together. It helps the clients. Dr. Kim wrote the protocol.",
+    ]
+    learned = learned_abbreviations(texts)
+    assert learned == learned_abbreviations(texts[::-1])
+    assert {"dr", "e.g", "i.e"} <= learned
 
 
 @pytest.mark.parametrize("unit", UNITS)
