@@ -206,9 +206,9 @@ def _read(
                     )
                 )
             codings.append((row[0], code_id, reviewer_id, value))
-        note = values[len(code_ids)] if len(values) > len(code_ids) else None
-        if note is not None and str(note).strip():
-            notes.append((row[0], reviewer_id, str(note).strip()))
+        note = cell_text(values[len(code_ids)]).strip() if len(values) > len(code_ids) else ""
+        if note:
+            notes.append((row[0], reviewer_id, note))
     if failures:
         raise refuse_cells(file, SEGMENTS_SHEET, failures)
     coded = pd.DataFrame(codings, columns=list(CODING_COLUMNS))

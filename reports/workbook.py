@@ -63,6 +63,8 @@ META_SHEET = "evalcycle"
 CODEBOOK_SHEET = "Codebook"
 INSTRUCTIONS_SHEET = "Instructions"
 FORMAT_VERSION = "1"
+#: Excel's limit on the characters of one cell.
+CELL_CHARS = 32_767
 
 _HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 _EDITABLE_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -113,8 +115,9 @@ def fingerprint(rows: Iterable[Sequence[str]]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-#: Excel reads ``_xHHHH_`` in a string as an escaped character; a literal one is escaped as
-#: ``_x005F_xHHHH_`` (which openpyxl turns back into ``_xHHHH_`` when reading).
+#: Excel reads ``_xHHHH_`` in a string as an escaped character, so a literal one is written as
+#: ``_x005F_xHHHH_``. openpyxl undoes that only in shared strings (what Excel saves); inline
+#: strings (what openpyxl saves) are undone by :func:`cell_text`.
 _EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _EXCEL_UNESCAPE = re.compile(r"_x005F_(x[0-9A-Fa-f]{4}_)")
 
@@ -122,6 +125,10 @@ _EXCEL_UNESCAPE = re.compile(r"_x005F_(x[0-9A-Fa-f]{4}_)")
 def put_text(sheet: Worksheet, row: int, column: int, value: str | None) -> Cell:
     """Write ``value`` as a string cell (never a formula), or leave the cell blank for None."""
     if value is not None:
+        if len(value) > CELL_CHARS:
+            raise ValueError(
+                f"a text of {len(value)} characters does not fit in a cell ({CELL_CHARS} at most)"
+            )
         value = _EXCEL_ESCAPE.sub(r"_x005F_\1", value)
     cell = sheet.cell(row=row, column=column)
     if not isinstance(cell, Cell):
@@ -238,6 +245,8 @@ def finish(workbook: Workbook, path: Path, active: str) -> None:
 
 
 def open_workbook(path: Path) -> Workbook:
+    if not path.is_file():
+        raise FileNotFoundError(path)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about Excel features it drops (extensions, styles); we read values only.

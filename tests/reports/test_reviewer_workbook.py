@@ -46,7 +46,7 @@ def workbook(tmp_path: Path) -> Path:
     return path
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=st.lists(
         st.tuples(
@@ -353,6 +353,12 @@ def test_a_file_that_is_not_a_workbook_is_unreadable(tmp_path: Path) -> None:
         "reviewer-a.xlsx: the file cannot be opened as an Excel workbook (.xlsx).\nWhat to do: Save "
         "the workbook from Excel as 'Excel Workbook (.xlsx)' and return it again."
     )
+
+
+def test_text_too_long_for_a_cell_cannot_be_written(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="a text of 32768 characters does not fit in a cell"):
+        write_reviewer_workbook(tmp_path / "a.xlsx", make_segments(["x" * 32_768]), CODEBOOK, "cycle-1", "a")
+    assert not (tmp_path / "a.xlsx").exists()
 
 
 def test_segments_of_another_cycle_cannot_be_written(tmp_path: Path) -> None:
