@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.segments import (
     CONTEXT_CHARS,
@@ -131,3 +133,11 @@ def test_ids_are_stable_across_runs_and_row_order(unit: str) -> None:
 def test_unknown_unit_is_refused() -> None:
     with pytest.raises(ValueError, match="unit must be one of utterance, sentence, paragraph, not 'word'"):
         segment_utterances(SAMPLE, "word")  # type: ignore[arg-type]
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=st.text(min_size=1, max_size=200), unit=st.sampled_from(UNITS))
+def test_no_text_is_lost_or_invented_by_cutting(text: str, unit: str) -> None:
+    pieces = split_text(text, unit)  # type: ignore[arg-type]
+    assert all(piece and piece == piece.strip() for piece in pieces)
+    assert "".join("".join(piece.split()) for piece in pieces) == "".join(text.split())

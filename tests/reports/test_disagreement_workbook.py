@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from instruments.errors import InputRefused, TamperedWorkbook
@@ -13,7 +16,7 @@ from reports.disagreement_workbook import (
     write_disagreement_workbook,
 )
 from reports.reviewer_workbook import CODING_COLUMNS, read_reviewer_workbook, write_reviewer_workbook
-from tests.reports.test_workbook import CODEBOOK, SEGMENTS, edit
+from tests.reports.test_workbook import CODE_IDS, CODEBOOK, SEGMENTS, edit
 
 REVIEWERS = ("reviewer-a", "reviewer-b")
 IDS = SEGMENTS["segment_id"].tolist()
@@ -153,3 +156,46 @@ def test_workbook_of_other_reviewers_is_refused(workbook: Path, codings: pd.Data
         caught.value.problem
         == "this workbook reconciles reviewer-a and reviewer-b, not reviewer-a and reviewer-c."
     )
+
+
+_VALUE = st.sampled_from([True, False, None])
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    values=st.lists(st.tuples(_VALUE, _VALUE), min_size=len(IDS) * 2, max_size=len(IDS) * 2),
+    decisions=st.lists(st.booleans(), min_size=len(IDS) * 2, max_size=len(IDS) * 2),
+)
+def test_final_codes_are_the_agreed_ones_plus_the_reconciled_ones(
+    values: list[tuple[bool | None, bool | None]], decisions: list[bool]
+) -> None:
+    keys = [(segment, code) for segment in IDS for code in CODE_IDS]
+    codings = pd.DataFrame(
+        [(s, c, r, v[i]) for (s, c), v in zip(keys, values, strict=True) for i, r in enumerate(REVIEWERS)],
+        columns=list(CODING_COLUMNS),
+    ).astype({"value": "boolean"})
+    open_keys = [k for k, (a, b) in zip(keys, values, strict=True) if a is None or a != b]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "disagreements.xlsx"
+        assert write_disagreement_workbook(path, SEGMENTS, codings, CODEBOOK, "cycle-1", REVIEWERS) == len(
+            open_keys
+        )
+        decided = dict(zip(keys, decisions, strict=True))
+        edit(
+            path,
+            {f"I{row}": "present" if decided[k] else "absent" for row, k in enumerate(open_keys, start=2)},
+            sheet="Disagreements",
+        )
+        final = read(path, codings)
+    expected = {k: (decided[k] if k in open_keys else a) for k, (a, _) in zip(keys, values, strict=True)}
+    assert final.set_index(["segment_id", "code_id"])["value"].to_dict() == expected
+
+
+def test_value_outside_the_list_is_refused_in_the_reconciled_column(
+    workbook: Path, codings: pd.DataFrame
+) -> None:
+    edit(workbook, {"I2": "present", "I3": "both", "I4": "absent"}, sheet="Disagreements")
+    with pytest.raises(TamperedWorkbook) as caught:
+        read(workbook, codings)
+    assert caught.value.where == "disagreements.xlsx, sheet 'Disagreements', cell I3"
+    assert [(f.rule, f.column) for f in caught.value.failures] == [("workbook.value-invalid", "Reconciled")]
