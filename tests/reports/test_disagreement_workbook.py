@@ -9,7 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from analysis.segments import segment_utterances
 from instruments.errors import InputRefused, TamperedWorkbook
+from instruments.evaluation import Codebook
+from instruments.load import load_evaluation
 from reports.disagreement_workbook import (
     RECONCILED,
     read_disagreement_workbook,
@@ -17,6 +20,9 @@ from reports.disagreement_workbook import (
 )
 from reports.reviewer_workbook import CODING_COLUMNS, read_reviewer_workbook, write_reviewer_workbook
 from tests.reports.test_workbook import CODE_IDS, CODEBOOK, SEGMENTS, edit
+from validation.codings import Codings, Segments
+from validation.contracts import validate_table
+from validation.intake import accept
 
 REVIEWERS = ("reviewer-a", "reviewer-b")
 IDS = SEGMENTS["segment_id"].tolist()
@@ -53,8 +59,10 @@ def workbook(tmp_path: Path, codings: pd.DataFrame) -> Path:
     return path
 
 
-def read(path: Path, codings: pd.DataFrame) -> pd.DataFrame:
-    return read_disagreement_workbook(path, SEGMENTS, codings, CODEBOOK, "cycle-1", REVIEWERS)
+def read(
+    path: Path, codings: pd.DataFrame, segments: pd.DataFrame = SEGMENTS, codebook: Codebook = CODEBOOK
+) -> pd.DataFrame:
+    return read_disagreement_workbook(path, segments, codings, codebook, "cycle-1", REVIEWERS)
 
 
 def test_every_difference_is_listed_with_both_values_and_the_text(workbook: Path) -> None:
@@ -161,7 +169,7 @@ def test_workbook_of_other_reviewers_is_refused(workbook: Path, codings: pd.Data
 _VALUE = st.sampled_from([True, False, None])
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     values=st.lists(st.tuples(_VALUE, _VALUE), min_size=len(IDS) * 2, max_size=len(IDS) * 2),
     decisions=st.lists(st.booleans(), min_size=len(IDS) * 2, max_size=len(IDS) * 2),
@@ -199,3 +207,35 @@ def test_value_outside_the_list_is_refused_in_the_reconciled_column(
         read(workbook, codings)
     assert caught.value.where == "disagreements.xlsx, sheet 'Disagreements', cell I3"
     assert [(f.rule, f.column) for f in caught.value.failures] == [("workbook.value-invalid", "Reconciled")]
+
+
+def test_pilot_transcripts_go_through_coding_and_reconciliation(tmp_path: Path) -> None:
+    """The bundled pilot's interview and notes: segment, code twice, reconcile, all contracts met."""
+    pilot = Path(__file__).parents[2] / "examples" / "psw-pilot"
+    evaluation = load_evaluation(pilot / "evaluation.yaml")
+    files = sorted(f for f in (pilot / "inbox" / "cycle-1").iterdir() if f.suffix in {".vtt", ".md"})
+    utterances = pd.concat(
+        [
+            accept(f.read_bytes(), f.name, f"{n:012x}", evaluation, "cycle-1", "salt").tables["utterances"]
+            for n, f in enumerate(files)
+        ],
+        ignore_index=True,
+    )
+    segments = validate_table(Segments, segment_utterances(utterances, "sentence"), "segments")
+    codebook = evaluation.codebook
+    coded = []
+    for reviewer, answer in zip(REVIEWERS, ("present", "absent"), strict=True):
+        path = tmp_path / "out" / f"{reviewer}.xlsx"
+        write_reviewer_workbook(path, segments, codebook, "cycle-1", reviewer)
+        # Both mark the first code present on the first segment; they differ on the second code.
+        edit(path, {"F2": "present", "G2": answer})
+        codings = read_reviewer_workbook(path, segments, codebook, "cycle-1", reviewer)
+        coded.append(validate_table(Codings, codings, path.name))
+    codings = pd.concat(coded, ignore_index=True)
+    path = tmp_path / "disagreements.xlsx"
+    total = len(segments) * len(codebook.codes)
+    assert write_disagreement_workbook(path, segments, codings, codebook, "cycle-1", REVIEWERS) == total - 1
+    edit(path, {f"I{row}": "absent" for row in range(2, total + 1)}, sheet="Disagreements")
+    final = validate_table(Codings, read(path, codings, segments, codebook), path.name)
+    assert len(final) == total
+    assert final["value"].sum() == 1

@@ -46,7 +46,7 @@ def workbook(tmp_path: Path) -> Path:
     return path
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=st.lists(
         st.tuples(
