@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from instruments.evaluation import Code, Codebook, Theme
 from reports.workbook import SEGMENT_COLUMNS, code_text, fingerprint, parse_choice
+from validation.codings import Segments
 
 CODEBOOK = Codebook(
     themes=(Theme(id="role", label="A distinct role"), Theme(id="team", label="A safe team")),
@@ -92,8 +93,6 @@ def test_fingerprint_ignores_row_order_but_not_content() -> None:
 
 
 def test_workbooks_take_the_columns_of_the_segments_contract() -> None:
-    from validation.codings import Segments
-
     assert set(SEGMENT_COLUMNS) <= set(Segments.to_schema().columns)
     assert set(SEGMENT_COLUMNS) <= set(SEGMENTS.columns)
 
