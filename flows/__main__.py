@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -42,7 +43,7 @@ def ingest() -> None:
 
 
 @app.command()
-def publish(cycle: str = typer.Option(..., help="The PDSA cycle id, e.g. cycle-1")) -> None:
+def publish(cycle: Annotated[str, typer.Option(help="The PDSA cycle id, e.g. cycle-1")]) -> None:
     """Publish the report of one PDSA cycle."""
     settings = _settings()
     from flows.publish_cycle import publish_cycle
@@ -52,7 +53,7 @@ def publish(cycle: str = typer.Option(..., help="The PDSA cycle id, e.g. cycle-1
 
 
 @app.command()
-def inspect(file: Path = typer.Argument(..., help="An export, transcript or notes file")) -> None:
+def inspect(file: Annotated[Path, typer.Argument(help="An export, transcript or notes file")]) -> None:
     """Show what evalcycle recognises in a file and write a draft mapping for the evaluation."""
     settings = Settings.from_env()
     from instruments.atomic import write_text_atomic
