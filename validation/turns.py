@@ -84,6 +84,17 @@ def refuse_empty(name: str, holds: str, action: str) -> UnreadableFile:
     )
 
 
+def refuse_timing(name: str, lines: Sequence[int], form: str, action: str) -> UnreadableFile:
+    """The refusal for timing lines a parser would misread (webvtt-py reads ``00:00:4.0x0`` as 4 s)."""
+    return UnreadableFile(
+        where(name, lines),
+        f"{len(lines) or 'a'} timing line(s) are not in the form {form}, so the time of what was "
+        "said there cannot be trusted.",
+        action,
+        rule="transcript.malformed-timing",
+    )
+
+
 def refuse_lost(name: str, lines: Sequence[int], problem: str, action: str) -> UnreadableFile:
     """The refusal for a file whose reader would drop, merge or misattribute part of what was said."""
     return UnreadableFile(where(name, lines), problem, action, rule="transcript.lost-cues")

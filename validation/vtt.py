@@ -17,7 +17,16 @@ import webvtt
 from webvtt.errors import MalformedFileError
 
 from instruments.errors import UnreadableFile
-from validation.turns import Turn, blocks_of_lines, refuse_empty, refuse_lost, seconds, tidy, working_text
+from validation.turns import (
+    Turn,
+    blocks_of_lines,
+    refuse_empty,
+    refuse_lost,
+    refuse_timing,
+    seconds,
+    tidy,
+    working_text,
+)
 
 _SIGNATURE = re.compile(r"^WEBVTT(?:[ \t].*)?$")
 _TIMING = re.compile(r"^(?P<start>\S+)[ \t]+-->[ \t]+(?P<end>\S+)(?:[ \t].*)?$")
@@ -98,6 +107,15 @@ def _parse(text: str, name: str) -> list[tuple[float, float, str]]:
             "read, so some of what was said would be lost.",
             "Open the file in a text editor, fix the timing lines that are not in the form "
             "00:00:00.000 --> 00:00:00.000, and put it back in the inbox.",
+        )
+    malformed = [cue.line for cue in blocks if not _well_timed(cue.timing)]
+    if malformed:
+        raise refuse_timing(
+            name,
+            malformed,
+            "00:00:00.000 --> 00:00:00.000",
+            "Open the file in a text editor, correct the timing lines named here, and put it back "
+            "in the inbox.",
         )
     if not captions:
         raise refuse_empty(

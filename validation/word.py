@@ -32,7 +32,7 @@ from docx.text.paragraph import Paragraph
 from lxml.etree import XMLSyntaxError
 
 from instruments.errors import UnreadableFile
-from validation.turns import Turn, refuse_empty, refuse_lost, seconds, tidy
+from validation.turns import Turn, refuse_empty, refuse_lost, refuse_timing, seconds, tidy
 
 _NAME = r"(?P<name>[^\W\d_][\w .'\u2019()&/]{0,59}?)"
 _LABELS = {
@@ -40,7 +40,7 @@ _LABELS = {
     "dash": re.compile(rf"^\s*{_NAME}\s*[-\u2013\u2014](?:\s+|$)(?P<text>.*)$", re.DOTALL),
 }
 _NOTE = re.compile(r"^\s*\[[^\]]*\]\s*$")
-_TEAMS_TIMING = re.compile(r"^\s*(?P<start>[\d:.]+)\s+-->\s+(?P<end>[\d:.]+)\s*$")
+_TEAMS_TIMING = re.compile(r"^\s*(?P<start>\S+)\s+-->\s+(?P<end>\S+)\s*$")
 _MAX_NAME_WORDS = 5
 
 
@@ -184,11 +184,10 @@ def _teams_turns(name: str, items: list[_Item]) -> tuple[list[tuple[_Draft, int]
         try:
             start, end = seconds(timing["start"]), seconds(timing["end"])
         except ValueError:
-            raise refuse_lost(
+            raise refuse_timing(
                 f"{name}, {_place(item)}",
                 [],
-                "the timing line of this cue is not in the form 0:00:00.000 --> 0:00:00.000, so the "
-                "cue could not be placed in time.",
+                "0:00:00.000 --> 0:00:00.000",
                 "Download the transcript again from Teams and put it back in the inbox.",
             ) from None
         lines = [line.strip() for line in item.text.split("\n")[1:] if line.strip()]
