@@ -88,8 +88,8 @@ def refuse_timing(name: str, lines: Sequence[int], form: str, action: str) -> Un
     """The refusal for timing lines a parser would misread (webvtt-py reads ``00:00:4.0x0`` as 4 s)."""
     return UnreadableFile(
         where(name, lines),
-        f"{len(lines) or 'a'} timing line(s) are not in the form {form}, so the time of what was "
-        "said there cannot be trusted.",
+        (f"{len(lines)} timing lines are" if len(lines) > 1 else "the timing line is")
+        + f" not in the form {form}, so the time of what was said there cannot be trusted.",
         action,
         rule="transcript.malformed-timing",
     )

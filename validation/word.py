@@ -275,10 +275,8 @@ def _readable_items(data: bytes) -> list[_Item] | None:
         return None
 
 
-def looks_like_teams_docx(data: bytes, name: str) -> str | None:
-    """The reason if ``data`` is a Teams ``.docx`` transcript: paragraphs open with a timing line."""
-    items = _readable_items(data)
-    if items and any(_teams_timing(item) for item in items):
+def _teams_reason(items: list[_Item]) -> str | None:
+    if any(_teams_timing(item) for item in items):
         return (
             "a Word document whose paragraphs open with '0:0:0.0 --> 0:0:1.510' timing lines "
             "(Teams transcript)"
@@ -286,22 +284,30 @@ def looks_like_teams_docx(data: bytes, name: str) -> str | None:
     return None
 
 
-def looks_like_word_transcript(data: bytes, name: str) -> str | None:
-    """The reason if ``data`` is a typed ``.docx`` interview whose turns open with speaker labels."""
-    items = _readable_items(data)
-    if not items or any(_teams_timing(item) for item in items):
-        return None
+def _interview_reason(items: list[_Item]) -> str | None:
     labelled = _label_style(items)
-    if labelled is None or not any(n > 1 for n in labelled[1].values()):
+    if _teams_reason(items) or labelled is None or not any(n > 1 for n in labelled[1].values()):
         return None
     style, counts = labelled
     form = "'Name: text'" if style == "colon" else "'Name - text'"
     return f"a Word document with {counts.total()} paragraphs opening with {form} speaker labels (interview)"
 
 
+def looks_like_teams_docx(data: bytes, name: str) -> str | None:
+    """The reason if ``data`` is a Teams ``.docx`` transcript: paragraphs open with a timing line."""
+    items = _readable_items(data)
+    return _teams_reason(items) if items else None
+
+
+def looks_like_word_transcript(data: bytes, name: str) -> str | None:
+    """The reason if ``data`` is a typed ``.docx`` interview whose turns open with recurring labels."""
+    items = _readable_items(data)
+    return _interview_reason(items) if items else None
+
+
 def looks_like_word_notes(data: bytes, name: str) -> str | None:
     """The reason if ``data`` is a ``.docx`` with text, no timing lines and no recurring speaker labels."""
     items = _readable_items(data)
-    if not items or looks_like_teams_docx(data, name) or looks_like_word_transcript(data, name):
+    if not items or _teams_reason(items) or _interview_reason(items):
         return None
     return "a Word document without speaker labels or timing lines: meeting or consensus notes"

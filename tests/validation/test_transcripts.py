@@ -152,7 +152,7 @@ def test_a_vtt_timing_line_that_webvtt_py_would_misread_is_refused_naming_its_li
         read_zoom_vtt(text, "interview.vtt")
     assert caught.value.rule == "transcript.malformed-timing"
     assert str(caught.value) == (
-        "interview.vtt, line 8: 1 timing line(s) are not in the form 00:00:00.000 --> 00:00:00.000, so "
+        "interview.vtt, line 8: the timing line is not in the form 00:00:00.000 --> 00:00:00.000, so "
         "the time of what was said there cannot be trusted.\n"
         "What to do: Open the file in a text editor, correct the timing lines named here, and put it "
         "back in the inbox."
