@@ -48,7 +48,15 @@ def _cues(text: str) -> tuple[list[_Cue], list[int]]:
     """The file's cue blocks, and the first line of every block of text that has no timing line."""
     cues: list[_Cue] = []
     untimed: list[int] = []
-    for start, lines in blocks_of_lines(text)[1:]:
+    blocks = blocks_of_lines(text)
+    if not blocks:
+        return cues, untimed
+    (header_start, header), rest = blocks[0], blocks[1:]
+    arrow = next((i for i, line in enumerate(header) if "-->" in line), None)
+    if arrow is not None:  # no blank line after the header: webvtt-py still reads the cue
+        first = max(arrow - 1, 1)
+        rest = [(header_start + first, header[first:]), *rest]
+    for start, lines in rest:
         if lines[0].startswith(_NOT_A_CUE):
             continue
         timing = next((i for i, line in enumerate(lines[:2]) if "-->" in line), None)

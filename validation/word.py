@@ -5,7 +5,8 @@ Three shapes are read (research §3.6 and the samples in ``shared/samples/{docx,
 - **Teams transcript**: one paragraph per cue, its lines ``0:0:0.0 --> 0:0:1.510`` / speaker /
   words. The table Teams adds (who saved the file) is not part of the conversation and is skipped.
 - **Typed interview**: turns open with a speaker label, ``Name: text`` (a tab or spaces may pad
-  it) or ``Name - text`` (hyphen, en or em dash), whichever the document uses more. Paragraphs
+  it), ``Name - text`` (hyphen, en or em dash) or a paragraph ``Name  0:03`` with the words below
+  (Otter's and newer Teams' layout, research §3.6), whichever the document uses most. Paragraphs
   without a label continue the turn before them (hard-wrapped lines). A whole paragraph in ``[brackets]``
   is a note on the recording, with no speaker. A header block of one-off labels before the
   first label that recurs (``Date: …``, ``Place: …``) is document metadata, kept as text with no
@@ -36,8 +37,13 @@ from validation.turns import Turn, refuse_empty, refuse_lost, refuse_timing, sec
 
 _NAME = r"(?P<name>[^\W\d_][\w .'\u2019()&/]{0,59}?)"
 _LABELS = {
-    "colon": re.compile(rf"^\s*{_NAME}\s*:(?:\s+|(?=\S)|$)(?P<text>.*)$", re.DOTALL),
+    "colon": re.compile(rf"^\s*{_NAME}\s*:(?!//|\d)(?:\s+|(?=\S)|$)(?P<text>.*)$", re.DOTALL),
     "dash": re.compile(rf"^\s*{_NAME}\s*[-\u2013\u2014](?:\s+|$)(?P<text>.*)$", re.DOTALL),
+    # Otter's and newer Teams' .docx: a paragraph 'Name  0:03' (two spaces or a tab), words below.
+    "timed": re.compile(
+        rf"^\s*{_NAME}(?:[ \t]{{2,}}|\t)(?P<time>\d{{1,2}}(?::\d{{2}}){{1,2}})[ \t]*(?:\n(?P<text>.*))?$",
+        re.DOTALL,
+    ),
 }
 _NOTE = re.compile(r"^\s*\[[^\]]*\]\s*$")
 _TEAMS_TIMING = re.compile(r"^\s*(?P<start>\S+)\s+-->\s+(?P<end>\S+)\s*$")
@@ -104,13 +110,15 @@ def _teams_timing(item: _Item) -> re.Match[str] | None:
     return None if item.row else _TEAMS_TIMING.match(item.text.split("\n", 1)[0])
 
 
-def _label(item: _Item, style: str) -> tuple[str, str] | None:
+def _label(item: _Item, style: str) -> tuple[str, str, float | None] | None:
+    """The speaker label opening a paragraph (name, the words after it, its time if it has one)."""
     if item.row or _NOTE.match(item.text):
         return None
     match = _LABELS[style].match(item.text)
     if match is None or len(match["name"].split()) > _MAX_NAME_WORDS:
         return None
-    return match["name"].strip(), match["text"]
+    start = seconds(match["time"]) if style == "timed" else None
+    return match["name"].strip(), match["text"] or "", start
 
 
 def _label_style(items: list[_Item]) -> tuple[str, Counter[str]] | None:
@@ -203,7 +211,7 @@ def _labelled_turns(items: list[_Item], style: str, counts: Counter[str]) -> lis
     for item in items:
         found = _label(item, style)
         if found is not None and found[0] not in metadata:
-            drafts.append((_Draft(found[0], [found[1]]), 1))
+            drafts.append((_Draft(found[0], [found[1]], start_s=found[2]), 1))
             open_turn = True
         elif found is None and open_turn and not _NOTE.match(item.text) and not item.row:
             draft, count = drafts[-1]
@@ -289,7 +297,7 @@ def _interview_reason(items: list[_Item]) -> str | None:
     if _teams_reason(items) or labelled is None or not any(n > 1 for n in labelled[1].values()):
         return None
     style, counts = labelled
-    form = "'Name: text'" if style == "colon" else "'Name - text'"
+    form = {"colon": "'Name: text'", "dash": "'Name - text'", "timed": "'Name  0:00'"}[style]
     return f"a Word document with {counts.total()} paragraphs opening with {form} speaker labels (interview)"
 
 

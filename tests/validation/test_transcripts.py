@@ -83,6 +83,14 @@ def test_teams_text_outside_a_voice_tag_has_no_speaker_and_two_voices_make_two_t
     ]
 
 
+def test_a_vtt_without_a_blank_line_after_its_header_is_still_read() -> None:
+    text = "WEBVTT\n1\n00:00:01.000 --> 00:00:02.000\nHello.\n\n00:00:02.000 --> 00:00:03.000\nBye.\n"
+    assert read_caption_vtt(text, "captions.vtt") == [
+        Turn(None, "Hello.", 1.0, 2.0),
+        Turn(None, "Bye.", 2.0, 3.0),
+    ]
+
+
 def test_captions_never_name_a_speaker_even_when_a_cue_holds_a_colon() -> None:
     text = (
         "WEBVTT\nKind: captions\n\n00:01.000 --> 00:02.000\nNote: the room was full.\n\n"

@@ -75,6 +75,22 @@ def test_dash_labels_are_read_when_the_document_uses_them_and_dashes_in_words_ar
     ]
 
 
+def test_timed_speaker_paragraphs_open_turns_with_their_time() -> None:
+    data = _docx("Ana Silva  0:03", "Hello there.", "How are you?", "Sam Okafor\t1:02:05", "Fine.")
+    assert read_word_transcript(data, "interview.docx") == [
+        Turn("Ana Silva", "Hello there. How are you?", 3.0),
+        Turn("Sam Okafor", "Fine.", 3725.0),
+    ]
+    assert looks_like_word_transcript(
+        _docx("Ana Silva  0:03", "Hi.", "Ana Silva  0:09", "Bye."), "i.docx"
+    ) == ("a Word document with 2 paragraphs opening with 'Name  0:00' speaker labels (interview)")
+
+
+def test_a_web_address_opening_a_paragraph_is_not_a_speaker_label() -> None:
+    data = _docx("Participant: The form is here:", "https://example.org/intake", "Interviewer: Thanks.")
+    assert [t.speaker for t in read_word_transcript(data, "interview.docx")] == ["Participant", "Interviewer"]
+
+
 def test_a_header_block_of_one_off_labels_is_kept_as_context_not_speakers() -> None:
     data = _docx(
         "Date: 3 March", "Site: North", "Interviewer: Ready?", "Participant: Yes.", "Interviewer: Good."
