@@ -12,7 +12,15 @@ import re
 
 import srt
 
-from validation.turns import Turn, blocks_of_lines, refuse_empty, refuse_lost, tidy, working_text
+from validation.turns import (
+    Turn,
+    blocks_of_lines,
+    refuse_empty,
+    refuse_lost,
+    refuse_timing,
+    tidy,
+    working_text,
+)
 from validation.vtt import zoom_speaker
 
 _TIME = r"\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}"
@@ -66,6 +74,34 @@ def read_srt(text: str, name: str) -> list[Turn]:
             name,
             "subtitles (numbered, timed blocks of speech)",
             "Check that this is the transcript of the recording, export it again and put it back "
+            "in the inbox.",
+        )
+    timed = [
+        (start + position, block[position + 1 :])
+        for start, block in blocks
+        if (position := _timing_line(block)) is not None
+    ]
+    garbled = [
+        line + 1
+        for (line, said), subtitle in zip(timed, subtitles, strict=True)
+        if tidy(" ".join(said)) != tidy(subtitle.content)
+    ]
+    if garbled:
+        raise refuse_lost(
+            name,
+            garbled,
+            f"the text of {len(garbled)} subtitle(s) could not be read whole, so some of what was "
+            "said would be lost.",
+            "Open the file in a text editor, check the text named here for stray timing lines or "
+            "numbers, and put it back in the inbox.",
+        )
+    backwards = [line for (line, _), s in zip(timed, subtitles, strict=True) if s.end < s.start]
+    if backwards:
+        raise refuse_timing(
+            name,
+            backwards,
+            "00:00:00,000 --> 00:00:00,000",
+            "Open the file in a text editor, correct the timing lines named here, and put it back "
             "in the inbox.",
         )
     turns = []

@@ -89,7 +89,8 @@ def refuse_timing(name: str, lines: Sequence[int], form: str, action: str) -> Un
     return UnreadableFile(
         where(name, lines),
         (f"{len(lines)} timing lines are" if len(lines) > 1 else "the timing line is")
-        + f" not in the form {form}, so the time of what was said there cannot be trusted.",
+        + f" not in the form {form} with the end no earlier than the start, so the time of what "
+        "was said there cannot be trusted.",
         action,
         rule="transcript.malformed-timing",
     )

@@ -72,8 +72,11 @@ def _is_webvtt(text: str) -> bool:
 
 
 def _well_timed(timing: str) -> bool:
+    """A timing line both webvtt-py and the spec read the same way, ending no earlier than it starts."""
     match = _TIMING.match(timing)
-    return bool(match and _VTT_TIME.match(match["start"]) and _VTT_TIME.match(match["end"]))
+    if not (match and _VTT_TIME.match(match["start"]) and _VTT_TIME.match(match["end"])):
+        return False
+    return seconds(match["start"]) <= seconds(match["end"])
 
 
 def _plain(raw: str) -> str:
@@ -115,6 +118,20 @@ def _parse(text: str, name: str) -> list[tuple[float, float, str]]:
             "read, so some of what was said would be lost.",
             "Open the file in a text editor, fix the timing lines that are not in the form "
             "00:00:00.000 --> 00:00:00.000, and put it back in the inbox.",
+        )
+    garbled = [
+        cue.line + 1
+        for cue, caption in zip(blocks, captions, strict=True)
+        if tidy(" ".join(cue.text_lines)) != tidy(caption.raw_text)
+    ]
+    if garbled:
+        raise refuse_lost(
+            name,
+            garbled,
+            f"the text of {len(garbled)} cue(s) could not be read whole (a line holding '-->' is "
+            "taken for a timing line), so some of what was said would be lost.",
+            "Open the file in a text editor, remove '-->' from the cue text named here, and put it "
+            "back in the inbox.",
         )
     malformed = [cue.line for cue in blocks if not _well_timed(cue.timing)]
     if malformed:

@@ -191,6 +191,8 @@ def _teams_turns(name: str, items: list[_Item]) -> tuple[list[tuple[_Draft, int]
             continue
         try:
             start, end = seconds(timing["start"]), seconds(timing["end"])
+            if end < start:
+                raise ValueError(timing[0])
         except ValueError:
             raise refuse_timing(
                 f"{name}, {_place(item)}",

@@ -160,10 +160,43 @@ def test_a_vtt_timing_line_that_webvtt_py_would_misread_is_refused_naming_its_li
         read_zoom_vtt(text, "interview.vtt")
     assert caught.value.rule == "transcript.malformed-timing"
     assert str(caught.value) == (
-        "interview.vtt, line 8: the timing line is not in the form 00:00:00.000 --> 00:00:00.000, so "
-        "the time of what was said there cannot be trusted.\n"
+        "interview.vtt, line 8: the timing line is not in the form 00:00:00.000 --> 00:00:00.000 with "
+        "the end no earlier than the start, so the time of what was said there cannot be trusted.\n"
         "What to do: Open the file in a text editor, correct the timing lines named here, and put it "
         "back in the inbox."
+    )
+
+
+@pytest.mark.parametrize(
+    ("reader", "text"),
+    [
+        (
+            read_zoom_vtt,
+            "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nA: Hi.\n\n00:00:09.000 --> 00:00:03.000\nB: Yo.\n",
+        ),
+        (read_srt, "1\n00:00:01,000 --> 00:00:02,000\nA: Hi.\n\n2\n00:00:09,000 --> 00:00:03,000\nB: Yo.\n"),
+    ],
+    ids=["vtt", "srt"],
+)
+def test_a_cue_that_ends_before_it_starts_is_refused_naming_its_line(
+    reader: Callable[[str, str], list[Turn]], text: str
+) -> None:
+    with pytest.raises(UnreadableFile) as caught:
+        reader(text, "interview")
+    assert caught.value.rule == "transcript.malformed-timing"
+    assert caught.value.where == "interview, line 6"
+
+
+def test_a_vtt_cue_line_holding_an_arrow_is_refused_because_webvtt_py_would_blank_the_cue() -> None:
+    text = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nSam Okafor: from intake --> to the drop-in\n"
+    with pytest.raises(UnreadableFile) as caught:
+        read_zoom_vtt(text, "interview.vtt")
+    assert caught.value.rule == "transcript.lost-cues"
+    assert str(caught.value) == (
+        "interview.vtt, line 4: the text of 1 cue(s) could not be read whole (a line holding '-->' is "
+        "taken for a timing line), so some of what was said would be lost.\n"
+        "What to do: Open the file in a text editor, remove '-->' from the cue text named here, and put "
+        "it back in the inbox."
     )
 
 

@@ -153,8 +153,8 @@ def test_a_teams_docx_cue_with_a_malformed_time_is_refused_naming_its_paragraph(
         read_word_transcript(data, "meeting.docx")
     assert caught.value.rule == "transcript.malformed-timing"
     assert str(caught.value) == (
-        "meeting.docx, paragraph 2: the timing line is not in the form 0:00:00.000 --> 0:00:00.000, "
-        "so the time of what was said there cannot be trusted.\n"
+        "meeting.docx, paragraph 2: the timing line is not in the form 0:00:00.000 --> 0:00:00.000 "
+        "with the end no earlier than the start, so the time of what was said there cannot be trusted.\n"
         "What to do: Download the transcript again from Teams and put it back in the inbox."
     )
 
