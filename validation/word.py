@@ -3,7 +3,8 @@
 Three shapes are read (research §3.6 and the samples in ``shared/samples/{docx,teams}``):
 
 - **Teams transcript**: one paragraph per cue, its lines ``0:0:0.0 --> 0:0:1.510`` / speaker /
-  words. The table Teams adds (who saved the file) is not part of the conversation and is skipped.
+  words. The ``saved-by`` table row Teams adds names who exported the file, not a speaker, and is
+  skipped; any other table row is kept as a turn with no speaker.
 - **Typed interview**: turns open with a speaker label, ``Name: text`` (a tab or spaces may pad
   it), ``Name - text`` (hyphen, en or em dash) or a paragraph ``Name  0:03`` with the words below
   (Otter's and newer Teams' layout, research §3.6), whichever the document uses most. Paragraphs
@@ -48,6 +49,7 @@ _LABELS = {
 _NOTE = re.compile(r"^\s*\[[^\]]*\]\s*$")
 _TEAMS_TIMING = re.compile(r"^\s*(?P<start>\S+)\s+-->\s+(?P<end>\S+)\s*$")
 _MAX_NAME_WORDS = 5
+_SAVED_BY = re.compile(r"^saved[- ]by \|", re.IGNORECASE)
 
 
 @dataclass
@@ -95,10 +97,11 @@ def _items(document: docx.document.Document) -> list[_Item]:
         elif isinstance(block, Table):
             for row in block.rows:
                 rows += 1
-                cells = [tidy(cell.text) for cell in row.cells]
-                unique = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]
-                if unique:
-                    items.append(_Item(" | ".join(unique), rows, row=True))
+                # A merged cell is listed once per grid column it spans; read it once.
+                cells = [c for i, c in enumerate(row.cells) if i == 0 or c._tc is not row.cells[i - 1]._tc]
+                texts = [tidy(cell.text) for cell in cells if cell.text.strip()]
+                if texts:
+                    items.append(_Item(" | ".join(texts), rows, row=True))
     return items
 
 
@@ -173,12 +176,15 @@ def _refuse_if_empty(name: str, items: list[_Item]) -> None:
 
 
 def _teams_turns(name: str, items: list[_Item]) -> tuple[list[tuple[_Draft, int]], int]:
-    """Turns from Teams cue paragraphs, and how many table rows were skipped as metadata."""
+    """Turns from Teams cue paragraphs, and how many ``saved-by`` rows were skipped as metadata."""
     drafts: list[tuple[_Draft, int]] = []
     skipped = 0
     for item in items:
+        if item.row and _SAVED_BY.match(item.text):
+            skipped += 1
+            continue
         if item.row:
-            skipped += 1  # Teams' "saved by" table names who exported the file, not a speaker.
+            drafts.append((_Draft(None, [item.text]), 1))
             continue
         timing = _teams_timing(item)
         if timing is None:

@@ -114,6 +114,20 @@ def test_a_document_naming_nobody_is_read_one_paragraph_per_turn_including_table
     )
 
 
+def test_merged_table_cells_are_read_once_and_equal_neighbours_twice() -> None:
+    document = Document()
+    grid = document.add_table(rows=2, cols=3)
+    grid.cell(0, 0).merge(grid.cell(0, 2)).text = "Actions agreed"
+    for c, value in enumerate(["Yes", "Yes", "Ana"]):
+        grid.cell(1, c).text = value
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert read_word_notes(buffer.getvalue(), "notes.docx") == [
+        Turn(None, "Actions agreed"),
+        Turn(None, "Yes | Yes | Ana"),
+    ]
+
+
 def test_word_notes_keep_headings_as_context_and_never_name_speakers() -> None:
     data = _docx("Decision: open at eight.", "Action: tell the team.", heading="Decisions")
     assert read_word_notes(data, "notes.docx") == [
@@ -126,10 +140,14 @@ def test_a_heading_with_nothing_under_it_is_kept_as_a_turn() -> None:
     assert read_word_notes(_docx(heading="Open questions"), "notes.docx") == [Turn(None, "Open questions")]
 
 
-def _teams_docx(*cues: str) -> bytes:
+def _teams_docx(*cues: str, table: list[list[str]] | None = None) -> bytes:
     document = Document()
     for cue in cues:
         document.add_paragraph().add_run(cue)  # "\n" becomes <w:br/>, as in Teams' own files
+    for row in table or []:
+        cells = document.add_table(rows=1, cols=len(row)).rows[0].cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = value
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -145,6 +163,16 @@ def test_a_teams_docx_cue_is_timing_then_speaker_then_words() -> None:
     ]
     assert looks_like_teams_docx(data, "meeting.docx") is not None
     assert looks_like_word_transcript(data, "meeting.docx") is None
+
+
+def test_a_teams_docx_skips_only_the_saved_by_row_of_its_tables() -> None:
+    data = _teams_docx(
+        "0:0:0.0 --> 0:0:1.5\nAna Silva\nHello.", table=[["saved-by", "Ana Silva"], ["Topic", "Intake"]]
+    )
+    assert read_word_transcript(data, "meeting.docx") == [
+        Turn("Ana Silva", "Hello.", 0.0, 1.5),
+        Turn(None, "Topic | Intake"),
+    ]
 
 
 def test_a_teams_docx_cue_with_a_malformed_time_is_refused_naming_its_paragraph() -> None:
