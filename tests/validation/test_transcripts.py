@@ -91,6 +91,11 @@ def test_a_vtt_without_a_blank_line_after_its_header_is_still_read() -> None:
     ]
 
 
+def test_a_teams_voice_tag_left_open_still_names_its_speaker() -> None:
+    text = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v.loud Ana Silva>Open tag, no close\n"
+    assert read_teams_vtt(text, "meeting.vtt") == [Turn("Ana Silva", "Open tag, no close", 1.0, 2.0)]
+
+
 def test_captions_never_name_a_speaker_even_when_a_cue_holds_a_colon() -> None:
     text = (
         "WEBVTT\nKind: captions\n\n00:01.000 --> 00:02.000\nNote: the room was full.\n\n"
