@@ -145,9 +145,7 @@ def protect(values: Grid, withheld: Mask, layout: Layout, floors: Grid | None = 
         for i, j in zip(*np.nonzero(withheld), strict=True):
             cell = (int(i), int(j))
             if cell not in safe:
-                low, high = feasible_range(
-                    values, withheld, layout, cell, floors, stop_below=_known(values, cell)
-                )
+                low, high = feasible_range(values, withheld, layout, cell, floors, stop_below=_known(values, cell))
                 if high - low < _SAME:
                     target = cell
                     break
@@ -157,9 +155,7 @@ def protect(values: Grid, withheld: Mask, layout: Layout, floors: Grid | None = 
         for cells in _complement_options(values, withheld, layout, target):
             trial = withheld.copy()
             trial[tuple(np.transpose(cells))] = True
-            low, high = feasible_range(
-                values, trial, layout, target, floors, stop_below=_known(values, target)
-            )
+            low, high = feasible_range(values, trial, layout, target, floors, stop_below=_known(values, target))
             if high - low >= _SAME:
                 withheld = trial
                 break
@@ -204,9 +200,7 @@ def _complement_options(values: Grid, withheld: Mask, layout: Layout, target: Ce
 
 def _candidates(values: Grid, withheld: Mask, layout: Layout, target: Cell) -> list[Cell]:
     shape = (int(values.shape[0]), int(values.shape[1]))
-    near = {
-        c for members, total in layout.sums(shape) if target in [*members, total] for c in [*members, total]
-    }
+    near = {c for members, total in layout.sums(shape) if target in [*members, total] for c in [*members, total]}
     published = [c for c in near if not withheld[c]]
     if not published:  # disclosed through a longer chain of sums: widen to the whole table
         published = [(int(i), int(j)) for i, j in zip(*np.nonzero(~withheld), strict=True)]

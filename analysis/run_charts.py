@@ -264,16 +264,13 @@ def _chart(
     return RunChart(kind, tuple(points), tuple(chart_parts))
 
 
-def _sigma_limits(
-    where: str, part_values: Floats, baseline: Floats, centre: float, first: int
-) -> SigmaLimits:
+def _sigma_limits(where: str, part_values: Floats, baseline: Floats, centre: float, first: int) -> SigmaLimits:
     moving_ranges = np.abs(np.diff(baseline))
     moving_ranges = moving_ranges[~np.isnan(moving_ranges)]
     if moving_ranges.size == 0:
         raise InsufficientData(
             where,
-            "fewer than 2 consecutive values set the centre line, so there is no moving range to set "
-            "the limits from.",
+            "fewer than 2 consecutive values set the centre line, so there is no moving range to set the limits from.",
             "Record the measure for more periods before drawing an I chart, or use a run chart.",
         )
     mean_range = moving_ranges.mean()
@@ -295,9 +292,7 @@ def _part_bounds(n: int, freeze: int | None, ends: Sequence[int]) -> list[tuple[
     baselines = list(lasts)
     if freeze is not None:
         if not 1 <= freeze <= lasts[0]:
-            raise ValueError(
-                f"freeze must be a position between 1 and {lasts[0]} (the first part), got {freeze}"
-            )
+            raise ValueError(f"freeze must be a position between 1 and {lasts[0]} (the first part), got {freeze}")
         baselines[0] = freeze
     return list(zip(firsts, lasts, baselines, strict=True))
 

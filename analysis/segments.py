@@ -131,9 +131,7 @@ def shorten_context(text: str, limit: int = CONTEXT_CHARS) -> str:
     return "…" + tail
 
 
-def segment_utterances(
-    utterances: pd.DataFrame, unit: Unit, extra_abbreviations: Iterable[str] = ()
-) -> pd.DataFrame:
+def segment_utterances(utterances: pd.DataFrame, unit: Unit, extra_abbreviations: Iterable[str] = ()) -> pd.DataFrame:
     """Segments of validated utterances (the ``Utterances`` contract), in source and turn order.
 
     Returns the columns of :data:`SEGMENT_COLUMNS`. ``context`` is the previous turn of the same

@@ -59,9 +59,7 @@ class SuppressedTable:
         if self.cross_cycle:
             reasons.append(f"{self.cross_cycle} whose change since the previous report would count {small}")
         if self.complementary:
-            reasons.append(
-                f"{self.complementary} more so that none of these can be worked out from the totals"
-            )
+            reasons.append(f"{self.complementary} more so that none of these can be worked out from the totals")
         listed = reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + " and " + reasons[-1]
         return f"{self.withheld} of {self.published.size} cells withheld: {listed}. Zero counts are shown."
 
@@ -150,9 +148,7 @@ def percentages(table: SuppressedTable, of: Literal["row", "column", "total"] = 
     return percent.mask(~np.isfinite(percent.to_numpy(dtype=np.float64, na_value=np.nan)))
 
 
-def suppress_statistics(
-    statistics: pd.DataFrame, people: pd.DataFrame, k: int = MIN_K
-) -> SuppressedStatistics:
+def suppress_statistics(statistics: pd.DataFrame, people: pd.DataFrame, k: int = MIN_K) -> SuppressedStatistics:
     """Withhold each statistic computed from fewer than ``k`` people (``people``: same labels)."""
     _check_threshold(k)
     if not (statistics.index.equals(people.index) and statistics.columns.equals(people.columns)):
@@ -169,8 +165,7 @@ def _layout(table: pd.DataFrame) -> Layout:
 def _check_threshold(k: int) -> None:
     if isinstance(k, bool) or not isinstance(k, int) or k < MIN_K:
         raise ValueError(
-            f"the privacy threshold k must be a whole number of at least {MIN_K} "
-            f"(the evaluation's floor), got {k!r}"
+            f"the privacy threshold k must be a whole number of at least {MIN_K} (the evaluation's floor), got {k!r}"
         )
 
 

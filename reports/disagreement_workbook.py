@@ -180,8 +180,7 @@ def read_disagreement_workbook(
     if record["reviewer_ids"] != ",".join(reviewers):
         raise TamperedWorkbook(
             file,
-            f"this workbook reconciles {record['reviewer_ids'].replace(',', ' and ')}, not "
-            f"{' and '.join(reviewers)}.",
+            f"this workbook reconciles {record['reviewer_ids'].replace(',', ' and ')}, not {' and '.join(reviewers)}.",
             f"Return the disagreement workbook of {' and '.join(reviewers)} for cycle {cycle_id}.",
             rule="workbook.wrong-reviewer",
         )

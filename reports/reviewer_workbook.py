@@ -86,8 +86,7 @@ def _instructions(cycle_id: str, reviewer_id: str, unit: str, count: int, codebo
         "rows). The sheets are protected against accidental changes. If a locked cell or a row is "
         "changed anyway, the workbook is refused when it comes back, with a list of the cells to "
         "put right.",
-        "You may resize columns and rows, and save as often as you like. Keep the file as an Excel "
-        "workbook (.xlsx).",
+        "You may resize columns and rows, and save as often as you like. Keep the file as an Excel workbook (.xlsx).",
         "When you have finished, return the file to the evaluator with its name unchanged. Cells "
         "left blank are reported as not coded.",
     ]
@@ -108,9 +107,7 @@ def write_reviewer_workbook(
     units = sorted(set(segments["unit"])) if "unit" in segments.columns else []
     unit = units[0] if len(units) == 1 else "segment"
     workbook = new_workbook()
-    add_text_sheet(
-        workbook, INSTRUCTIONS_SHEET, _instructions(cycle_id, reviewer_id, unit, len(locked), codebook)
-    )
+    add_text_sheet(workbook, INSTRUCTIONS_SHEET, _instructions(cycle_id, reviewer_id, unit, len(locked), codebook))
     headers = (*SEGMENT_HEADERS, *code_ids, NOTES_HEADER)
     widths = (*SEGMENT_WIDTHS, *(14 for _ in code_ids), 36)
     blanks = (None,) * (len(code_ids) + 1)
@@ -190,9 +187,7 @@ def _read(
         if (row[0],) not in found:
             continue
         number, values = found[(row[0],)]
-        for column, (code_id, raw) in enumerate(
-            zip(code_ids, values, strict=False), start=len(SEGMENT_HEADERS)
-        ):
+        for column, (code_id, raw) in enumerate(zip(code_ids, values, strict=False), start=len(SEGMENT_HEADERS)):
             valid, value = parse_choice(raw)
             if not valid:
                 ref = f"{SEGMENTS_SHEET}!{get_column_letter(column + 1)}{number}"

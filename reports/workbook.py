@@ -126,9 +126,7 @@ def put_text(sheet: Worksheet, row: int, column: int, value: str | None) -> Cell
     """Write ``value`` as a string cell (never a formula), or leave the cell blank for None."""
     if value is not None:
         if len(value) > CELL_CHARS:
-            raise ValueError(
-                f"a text of {len(value)} characters does not fit in a cell ({CELL_CHARS} at most)"
-            )
+            raise ValueError(f"a text of {len(value)} characters does not fit in a cell ({CELL_CHARS} at most)")
         value = _EXCEL_ESCAPE.sub(r"_x005F_\1", value)
     cell = sheet.cell(row=row, column=column)
     if not isinstance(cell, Cell):
@@ -160,10 +158,7 @@ def add_text_sheet(workbook: Workbook, title: str, lines: Sequence[str]) -> None
 def add_codebook_sheet(workbook: Workbook, codebook: Codebook) -> None:
     themes = {theme.id: theme.label for theme in codebook.themes}
     headers = ("Code", "Label", "Theme", "Definition", "Use when", "Do not use when")
-    rows = [
-        (c.id, c.label, themes.get(c.theme, c.theme), c.definition, c.use_when, c.not_when)
-        for c in codebook.codes
-    ]
+    rows = [(c.id, c.label, themes.get(c.theme, c.theme), c.definition, c.use_when, c.not_when) for c in codebook.codes]
     sheet = add_table_sheet(workbook, CODEBOOK_SHEET, headers, (18, 22, 26, 50, 40, 40), rows)
     protect(sheet)
 
@@ -271,9 +266,7 @@ def require_sheets(workbook: Workbook, file: str, names: Sequence[str]) -> None:
             "Return the workbook with its sheets as they were sent: rename the sheet back, "
             "or ask the evaluator for a fresh copy.",
             rule="workbook.sheet-missing",
-            failures=tuple(
-                Failure("workbook.sheet-missing", f"the sheet '{name}' is missing") for name in missing
-            ),
+            failures=tuple(Failure("workbook.sheet-missing", f"the sheet '{name}' is missing") for name in missing),
         )
 
 
@@ -423,18 +416,14 @@ def check_table(
         if cell_text(sheet.cell(row=1, column=column).value) != wanted:
             ref = f"{get_column_letter(column)}1"
             failures.append(
-                Failure(
-                    "workbook.header-changed", "the column heading was changed", 1, wanted, f"{name}!{ref}"
-                )
+                Failure("workbook.header-changed", "the column heading was changed", 1, wanted, f"{name}!{ref}")
             )
     if failures:
         return failures, {}
     sent = {tuple(row[:key_width]): (index, row) for index, row in enumerate(expected)}
     matched: dict[tuple[str, ...], tuple[int, tuple[object, ...]]] = {}
     unknown: list[tuple[int, tuple[object, ...]]] = []
-    for number, values in enumerate(
-        sheet.iter_rows(min_row=2, max_col=len(headers), values_only=True), start=2
-    ):
+    for number, values in enumerate(sheet.iter_rows(min_row=2, max_col=len(headers), values_only=True), start=2):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
         key = tuple(cell_text(v) for v in values[:key_width])
@@ -475,7 +464,5 @@ def check_table(
         found[key] = (number, tuple(cells[locked:]))
     for key, (index, _) in sent.items():
         if key not in found:
-            failures.append(
-                Failure("workbook.row-removed", f"the row of {' / '.join(key)} is missing", index + 2)
-            )
+            failures.append(Failure("workbook.row-removed", f"the row of {' / '.join(key)} is missing", index + 2))
     return failures, found

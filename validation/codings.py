@@ -36,9 +36,7 @@ class Segments(pa.DataFrameModel):
     position: Series[int] = pa.Field(ge=1)
     speaker_role: Series[str] = pa.Field(str_matches=ID_PATTERN)
     unit: Series[str] = pa.Field(isin=["utterance", "sentence", "paragraph"])
-    text: Series[str] = pa.Field(
-        str_length={"min_value": 1, "max_value": CELL_CHARS}, str_matches=_WORKBOOK_TEXT
-    )
+    text: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": CELL_CHARS}, str_matches=_WORKBOOK_TEXT)
     context: Series[str] = pa.Field(str_length={"max_value": CELL_CHARS}, str_matches=_WORKBOOK_TEXT)
 
     class Config:

@@ -16,9 +16,7 @@ from validation.turns import Turn, refuse_empty, working_text
 _LIST_ITEM = re.compile(r"^([-*+•]|\d+[.)])\s+")
 _CHAT_LINE = re.compile(r"^\d{1,2}:\d{2}:\d{2}\t")
 _UNDERLINE = re.compile(r"^(=+|-+)\s*$")
-_EMPTY_ACTION = (
-    "Check that the notes were saved before they were exported, then put the file back in the inbox."
-)
+_EMPTY_ACTION = "Check that the notes were saved before they were exported, then put the file back in the inbox."
 
 
 def _read(lines: list[str], heading_of: Callable[[list[str], int], str | None]) -> list[Turn]:

@@ -73,8 +73,7 @@ def read_srt(text: str, name: str) -> list[Turn]:
         raise refuse_empty(
             name,
             "subtitles (numbered, timed blocks of speech)",
-            "Check that this is the transcript of the recording, export it again and put it back "
-            "in the inbox.",
+            "Check that this is the transcript of the recording, export it again and put it back in the inbox.",
         )
     timed = [
         (start + position, block[position + 1 :])
@@ -90,8 +89,7 @@ def read_srt(text: str, name: str) -> list[Turn]:
         raise refuse_lost(
             name,
             garbled,
-            f"the text of {len(garbled)} subtitle(s) could not be read whole, so some of what was "
-            "said would be lost.",
+            f"the text of {len(garbled)} subtitle(s) could not be read whole, so some of what was said would be lost.",
             "Open the file in a text editor, check the text named here for stray timing lines or "
             "numbers, and put it back in the inbox.",
         )
@@ -101,8 +99,7 @@ def read_srt(text: str, name: str) -> list[Turn]:
             name,
             backwards,
             "00:00:00,000 --> 00:00:00,000",
-            "Open the file in a text editor, correct the timing lines named here, and put it back "
-            "in the inbox.",
+            "Open the file in a text editor, correct the timing lines named here, and put it back in the inbox.",
         )
     turns = []
     for subtitle in subtitles:

@@ -130,8 +130,7 @@ def _parse(text: str, name: str) -> list[tuple[float, float, str]]:
             garbled,
             f"the text of {len(garbled)} cue(s) could not be read whole (a line holding '-->' is "
             "taken for a timing line), so some of what was said would be lost.",
-            "Open the file in a text editor, remove '-->' from the cue text named here, and put it "
-            "back in the inbox.",
+            "Open the file in a text editor, remove '-->' from the cue text named here, and put it back in the inbox.",
         )
     malformed = [cue.line for cue in blocks if not _well_timed(cue.timing)]
     if malformed:
@@ -139,8 +138,7 @@ def _parse(text: str, name: str) -> list[tuple[float, float, str]]:
             name,
             malformed,
             "00:00:00.000 --> 00:00:00.000",
-            "Open the file in a text editor, correct the timing lines named here, and put it back "
-            "in the inbox.",
+            "Open the file in a text editor, correct the timing lines named here, and put it back in the inbox.",
         )
     if not captions:
         raise refuse_empty(

@@ -151,9 +151,7 @@ def _metadata_labels(items: list[_Item], style: str, counts: Counter[str]) -> se
     return header if len(header) >= 2 else set()
 
 
-def _check_every_item_read(
-    name: str, items: list[_Item], drafts: list[tuple[_Draft, int]], skipped: int
-) -> None:
+def _check_every_item_read(name: str, items: list[_Item], drafts: list[tuple[_Draft, int]], skipped: int) -> None:
     read = sum(count for _, count in drafts)
     if read + skipped != len(items):
         raise refuse_lost(
@@ -170,8 +168,7 @@ def _refuse_if_empty(name: str, items: list[_Item]) -> None:
         raise refuse_empty(
             name,
             "paragraphs of text",
-            "Check that this is the right document and that it was saved with its text, then put "
-            "it back in the inbox.",
+            "Check that this is the right document and that it was saved with its text, then put it back in the inbox.",
         )
 
 
@@ -293,10 +290,7 @@ def _readable_items(data: bytes) -> list[_Item] | None:
 
 def _teams_reason(items: list[_Item]) -> str | None:
     if any(_teams_timing(item) for item in items):
-        return (
-            "a Word document whose paragraphs open with '0:0:0.0 --> 0:0:1.510' timing lines "
-            "(Teams transcript)"
-        )
+        return "a Word document whose paragraphs open with '0:0:0.0 --> 0:0:1.510' timing lines (Teams transcript)"
     return None
 
 

@@ -37,13 +37,9 @@ def _load_vectors() -> list[dict[str, Any]]:
     # further up. Loaded at import time, so a missing file fails the run instead of passing quietly.
     for folder in REPOSITORY_ROOT.parents:
         if (folder / VECTORS_PATH).is_file():
-            vectors: list[dict[str, Any]] = json.loads((folder / VECTORS_PATH).read_text(encoding="utf-8"))[
-                "vectors"
-            ]
+            vectors: list[dict[str, Any]] = json.loads((folder / VECTORS_PATH).read_text(encoding="utf-8"))["vectors"]
             return vectors
-    raise FileNotFoundError(
-        f"the reference run-chart vectors are missing: no {VECTORS_PATH} above {REPOSITORY_ROOT}"
-    )
+    raise FileNotFoundError(f"the reference run-chart vectors are missing: no {VECTORS_PATH} above {REPOSITORY_ROOT}")
 
 
 VECTORS = _load_vectors()

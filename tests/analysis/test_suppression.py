@@ -38,9 +38,7 @@ def _table(rows: list[list[int]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[f"c{j}" for j in range(len(rows[0]))])
 
 
-def _integer_range(
-    published: pd.DataFrame, truth: pd.DataFrame, row: Any, column: Any
-) -> tuple[float, float]:
+def _integer_range(published: pd.DataFrame, truth: pd.DataFrame, row: Any, column: Any) -> tuple[float, float]:
     """Independent audit: integer programme (scipy milp) built from the labelled published table.
 
     The reader is granted the most they could know: zeros are shown, so a withheld count that is
@@ -75,9 +73,7 @@ def _integer_range(
     for direction in (1, -1):
         objective = np.zeros(len(unknowns))
         objective[index[(row, column)]] = direction
-        solved = milp(
-            objective, constraints=constraint, integrality=np.ones(len(unknowns)), bounds=Bounds(lb=floors)
-        )
+        solved = milp(objective, constraints=constraint, integrality=np.ones(len(unknowns)), bounds=Bounds(lb=floors))
         # the minimum always exists (the true table is a solution); HiGHS reports an unbounded
         # maximum as 3 or 4 ("unbounded or infeasible")
         assert solved.status == 0 or (direction == -1 and solved.status in (3, 4)), solved.message
@@ -212,9 +208,7 @@ def test_brute_force_finds_two_tables_for_every_withheld_cell_of_a_2x2_table(row
     consistent = candidates[np.all(matches, axis=1)]
     assert len(consistent) >= 1, "the true table must be among the candidates"
     for position in np.flatnonzero(np.isnan(flat)):
-        assert len(np.unique(consistent[:, position])) >= 2, (
-            f"cell {divmod(position, 3)} has one possible value"
-        )
+        assert len(np.unique(consistent[:, position])) >= 2, f"cell {divmod(position, 3)} has one possible value"
 
 
 def test_percentages_of_withheld_counts_or_totals_are_withheld() -> None:
@@ -250,9 +244,7 @@ def test_statistics_from_fewer_than_k_people_are_withheld() -> None:
 def test_a_total_rising_by_two_since_last_cycle_is_withheld_with_its_reason() -> None:
     first = suppress_small_cells(pd.DataFrame({"n": [6, 6]}, index=["PSW", "manager"]))
     assert first.published.loc[TOTAL, "n"] == 12
-    second = suppress_small_cells(
-        pd.DataFrame({"n": [8, 6]}, index=["PSW", "manager"]), previous=first.published
-    )
+    second = suppress_small_cells(pd.DataFrame({"n": [8, 6]}, index=["PSW", "manager"]), previous=first.published)
     # PSW 6 -> 8 and the total 12 -> 14 would each reveal 2 people; withheld together, neither
     # follows from the manager count, which did not change and stays published.
     assert second.published["n"].tolist() == [pd.NA, 6, pd.NA]

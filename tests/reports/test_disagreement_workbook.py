@@ -109,9 +109,7 @@ def test_reconciled_workbook_gives_final_codings_for_every_segment_and_code(
     }
 
 
-def test_unfinished_reconciliation_is_refused_listing_the_open_cells(
-    workbook: Path, codings: pd.DataFrame
-) -> None:
+def test_unfinished_reconciliation_is_refused_listing_the_open_cells(workbook: Path, codings: pd.DataFrame) -> None:
     edit(workbook, {"I3": "absent"}, sheet="Disagreements")
     with pytest.raises(InputRefused) as caught:
         read(workbook, codings)
@@ -143,9 +141,7 @@ def test_workbook_made_from_other_codings_is_refused(workbook: Path, codings: pd
     assert caught.value.rule == "workbook.codings-changed"
 
 
-def test_reviewer_workbook_is_not_taken_for_a_disagreement_workbook(
-    tmp_path: Path, codings: pd.DataFrame
-) -> None:
+def test_reviewer_workbook_is_not_taken_for_a_disagreement_workbook(tmp_path: Path, codings: pd.DataFrame) -> None:
     with pytest.raises(TamperedWorkbook) as caught:
         read(tmp_path / "reviewer-a.xlsx", codings)
     assert str(caught.value) == (
@@ -157,13 +153,8 @@ def test_reviewer_workbook_is_not_taken_for_a_disagreement_workbook(
 
 def test_workbook_of_other_reviewers_is_refused(workbook: Path, codings: pd.DataFrame) -> None:
     with pytest.raises(TamperedWorkbook) as caught:
-        read_disagreement_workbook(
-            workbook, SEGMENTS, codings, CODEBOOK, "cycle-1", ("reviewer-a", "reviewer-c")
-        )
-    assert (
-        caught.value.problem
-        == "this workbook reconciles reviewer-a and reviewer-b, not reviewer-a and reviewer-c."
-    )
+        read_disagreement_workbook(workbook, SEGMENTS, codings, CODEBOOK, "cycle-1", ("reviewer-a", "reviewer-c"))
+    assert caught.value.problem == "this workbook reconciles reviewer-a and reviewer-b, not reviewer-a and reviewer-c."
 
 
 _VALUE = st.sampled_from([True, False, None])
@@ -185,9 +176,7 @@ def test_final_codes_are_the_agreed_ones_plus_the_reconciled_ones(
     open_keys = [k for k, (a, b) in zip(keys, values, strict=True) if a is None or a != b]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "disagreements.xlsx"
-        assert write_disagreement_workbook(path, SEGMENTS, codings, CODEBOOK, "cycle-1", REVIEWERS) == len(
-            open_keys
-        )
+        assert write_disagreement_workbook(path, SEGMENTS, codings, CODEBOOK, "cycle-1", REVIEWERS) == len(open_keys)
         decided = dict(zip(keys, decisions, strict=True))
         edit(
             path,
@@ -199,9 +188,7 @@ def test_final_codes_are_the_agreed_ones_plus_the_reconciled_ones(
     assert final.set_index(["segment_id", "code_id"])["value"].to_dict() == expected
 
 
-def test_value_outside_the_list_is_refused_in_the_reconciled_column(
-    workbook: Path, codings: pd.DataFrame
-) -> None:
+def test_value_outside_the_list_is_refused_in_the_reconciled_column(workbook: Path, codings: pd.DataFrame) -> None:
     edit(workbook, {"I2": "present", "I3": "both", "I4": "absent"}, sheet="Disagreements")
     with pytest.raises(TamperedWorkbook) as caught:
         read(workbook, codings)

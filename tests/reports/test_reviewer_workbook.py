@@ -49,9 +49,7 @@ def workbook(tmp_path: Path) -> Path:
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=st.lists(
-        st.tuples(
-            _SEGMENT_TEXT, _TEXT, st.lists(st.sampled_from([True, False, None]), min_size=2, max_size=2)
-        ),
+        st.tuples(_SEGMENT_TEXT, _TEXT, st.lists(st.sampled_from([True, False, None]), min_size=2, max_size=2)),
         min_size=1,
         max_size=6,
     )
@@ -81,9 +79,7 @@ def test_what_a_reviewer_codes_is_read_back_for_any_text(
     expected = pd.array([v for _, _, values in data for v in values], dtype="boolean")
     pd.testing.assert_extension_array_equal(codings["value"].array, expected)
     sheet = book["Segments"]
-    assert [cell_text(sheet.cell(row=r + 2, column=5).value) for r in range(len(data))] == [
-        t for t, _, _ in data
-    ]
+    assert [cell_text(sheet.cell(row=r + 2, column=5).value) for r in range(len(data))] == [t for t, _, _ in data]
     assert all(cell.data_type != "f" for ws in book.worksheets for row in ws.iter_rows() for cell in row)
 
 
@@ -362,9 +358,7 @@ def test_text_too_long_for_a_cell_cannot_be_written(tmp_path: Path) -> None:
 
 
 def test_segments_of_another_cycle_cannot_be_written(tmp_path: Path) -> None:
-    with pytest.raises(
-        ValueError, match="segments of cycle cycle-2 cannot go in a workbook of cycle cycle-1"
-    ):
+    with pytest.raises(ValueError, match="segments of cycle cycle-2 cannot go in a workbook of cycle cycle-1"):
         write_reviewer_workbook(
             tmp_path / "a.xlsx", SEGMENTS.assign(cycle_id="cycle-2"), CODEBOOK, "cycle-1", "reviewer-a"
         )

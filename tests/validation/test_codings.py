@@ -37,9 +37,7 @@ def test_segments_with_control_characters_or_bad_ids_are_refused_with_every_cell
     segments.loc[1, "segment_id"] = "not-an-id"
     with pytest.raises(ContractViolation) as caught:
         validate_table(Segments, segments, "segments")
-    assert caught.value.problem == (
-        "2 value(s) break the rules of the Segments table (columns 'segment_id', 'text')."
-    )
+    assert caught.value.problem == ("2 value(s) break the rules of the Segments table (columns 'segment_id', 'text').")
     assert sorted((f.row, f.column) for f in caught.value.failures) == [(1, "text"), (2, "segment_id")]
 
 

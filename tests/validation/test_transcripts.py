@@ -46,10 +46,7 @@ OTTER = (  # synthetic, written by us after research §3.5
     "Thanks, all.\n\n"
     "Transcribed by https://otter.ai\n"
 )
-SRT = (
-    "1\n00:00:01,000 --> 00:00:02,000\nSam Okafor: Hello.\n\n"
-    "2\n00:00:02,000 --> 00:00:03,500\nWelcome back.\n"
-)
+SRT = "1\n00:00:01,000 --> 00:00:02,000\nSam Okafor: Hello.\n\n2\n00:00:02,000 --> 00:00:03,500\nWelcome back.\n"
 
 
 # -- checklist 23: cues without a speaker, device names ------------------------------------------

@@ -81,9 +81,9 @@ def test_timed_speaker_paragraphs_open_turns_with_their_time() -> None:
         Turn("Ana Silva", "Hello there. How are you?", 3.0),
         Turn("Sam Okafor", "Fine.", 3725.0),
     ]
-    assert looks_like_word_transcript(
-        _docx("Ana Silva  0:03", "Hi.", "Ana Silva  0:09", "Bye."), "i.docx"
-    ) == ("a Word document with 2 paragraphs opening with 'Name  0:00' speaker labels (interview)")
+    assert looks_like_word_transcript(_docx("Ana Silva  0:03", "Hi.", "Ana Silva  0:09", "Bye."), "i.docx") == (
+        "a Word document with 2 paragraphs opening with 'Name  0:00' speaker labels (interview)"
+    )
 
 
 def test_a_web_address_opening_a_paragraph_is_not_a_speaker_label() -> None:
@@ -92,9 +92,7 @@ def test_a_web_address_opening_a_paragraph_is_not_a_speaker_label() -> None:
 
 
 def test_a_header_block_of_one_off_labels_is_kept_as_context_not_speakers() -> None:
-    data = _docx(
-        "Date: 3 March", "Site: North", "Interviewer: Ready?", "Participant: Yes.", "Interviewer: Good."
-    )
+    data = _docx("Date: 3 March", "Site: North", "Interviewer: Ready?", "Participant: Yes.", "Interviewer: Good.")
     turns = read_word_transcript(data, "interview.docx")
     assert [t.speaker for t in turns] == [None, None, "Interviewer", "Participant", "Interviewer"]
     assert turns[0].text == "Date: 3 March"
@@ -154,9 +152,7 @@ def _teams_docx(*cues: str, table: list[list[str]] | None = None) -> bytes:
 
 
 def test_a_teams_docx_cue_is_timing_then_speaker_then_words() -> None:
-    data = _teams_docx(
-        "0:0:0.0 --> 0:0:1.5\nAna Silva\nHello.\nStill me.", "0:1:0.0 --> 0:1:2.0\nSam Okafor\nHi."
-    )
+    data = _teams_docx("0:0:0.0 --> 0:0:1.5\nAna Silva\nHello.\nStill me.", "0:1:0.0 --> 0:1:2.0\nSam Okafor\nHi.")
     assert read_word_transcript(data, "meeting.docx") == [
         Turn("Ana Silva", "Hello. Still me.", 0.0, 1.5),
         Turn("Sam Okafor", "Hi.", 60.0, 62.0),
@@ -166,9 +162,7 @@ def test_a_teams_docx_cue_is_timing_then_speaker_then_words() -> None:
 
 
 def test_a_teams_docx_skips_only_the_saved_by_row_of_its_tables() -> None:
-    data = _teams_docx(
-        "0:0:0.0 --> 0:0:1.5\nAna Silva\nHello.", table=[["saved-by", "Ana Silva"], ["Topic", "Intake"]]
-    )
+    data = _teams_docx("0:0:0.0 --> 0:0:1.5\nAna Silva\nHello.", table=[["saved-by", "Ana Silva"], ["Topic", "Intake"]])
     assert read_word_transcript(data, "meeting.docx") == [
         Turn("Ana Silva", "Hello.", 0.0, 1.5),
         Turn(None, "Topic | Intake"),
