@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 import yaml
 
-from validation.intake import read_survey
+from validation.intake import read_survey, read_turns
 from validation.platform import MAPPING_PLATFORM, Platform, recognise
 from validation.survey_export import SurveyExport
-from validation.transcripts import read_markdown_notes, read_zoom_vtt
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ class Inspection:
             f"File: {self.name}",
             f"Recognised as: {self.platform.value} ({self.reason})",
         ]
-        if self.speakers or self.platform in {Platform.ZOOM_VTT, Platform.MARKDOWN_NOTES}:
+        if self.header_rows == 0:
             lines.append(f"Turns: {self.data_rows}")
             lines.append(f"Speakers: {', '.join(self.speakers) if self.speakers else 'none named'}")
             return "\n".join(lines)
@@ -77,8 +76,7 @@ def inspect_file(data: bytes, name: str) -> Inspection:
     """What evalcycle recognises in a file, without needing an instrument mapping."""
     recognition = recognise(data, name)
     if recognition.grid is None:
-        text = recognition.text or ""
-        turns = read_zoom_vtt(text, name) if recognition.platform is Platform.ZOOM_VTT else read_markdown_notes(text)
+        turns = read_turns(recognition, name)
         speakers = tuple(sorted({t.speaker for t in turns if t.speaker}))
         return Inspection(name, recognition.platform, recognition.reason, 0, len(turns), (), (), (), {}, (), speakers)
     if recognition.platform is Platform.REDCAP_DICTIONARY:

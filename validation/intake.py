@@ -15,20 +15,20 @@ import pandas as pd
 
 from instruments.errors import Failure, InputRefused, UnmappedInput
 from instruments.evaluation import Evaluation, Instrument
-from validation import redcap
+from validation import redcap, transcripts
 from validation.contracts import SurveyChoices, SurveyComments, SurveyResponses, Utterances, validate_table
 from validation.encoding import decode_text
 from validation.forms import read_google_forms, read_msforms, read_surveymonkey
 from validation.grid import Grid, read_csv_grid
 from validation.kobo import read_kobo
 from validation.limesurvey import read_limesurvey
-from validation.platform import Platform, Recognition, recognise
+from validation.platform import NOTES_PLATFORMS, Platform, Recognition, recognise
 from validation.privacy import Redactor, refuse_identifying_columns
 from validation.qualtrics import read_qualtrics, read_qualtrics_legacy
 from validation.redcap import Dictionary, read_dictionary, read_redcap
 from validation.survey_export import SurveyExport
 from validation.survey_mapping import map_answers
-from validation.transcripts import Turn, read_markdown_notes, read_zoom_vtt
+from validation.transcripts import Turn
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,31 @@ def read_survey(recognition: Recognition, name: str, companions: Mapping[str, by
             return read_limesurvey(grid, name)
         case Platform.REDCAP:
             return read_redcap(grid, name, _redcap_dictionary(grid, companions))
+    raise AssertionError(recognition.platform)
+
+
+def read_turns(recognition: Recognition, name: str) -> list[Turn]:
+    """The speaker turns of a recognised transcript or notes file."""
+    text = recognition.text or ""
+    match recognition.platform:
+        case Platform.ZOOM_VTT:
+            return transcripts.read_zoom_vtt(text, name)
+        case Platform.TEAMS_VTT:
+            return transcripts.read_teams_vtt(text, name)
+        case Platform.WEBVTT_CAPTIONS:
+            return transcripts.read_caption_vtt(text, name)
+        case Platform.SRT:
+            return transcripts.read_srt(text, name)
+        case Platform.OTTER:
+            return transcripts.read_otter(text, name)
+        case Platform.MARKDOWN_NOTES:
+            return transcripts.read_markdown_notes(text, name)
+        case Platform.TEXT_NOTES:
+            return transcripts.read_text_notes(text, name)
+        case Platform.TEAMS_DOCX | Platform.WORD_TRANSCRIPT:
+            return transcripts.read_word_transcript(recognition.data or b"", name)
+        case Platform.WORD_NOTES:
+            return transcripts.read_word_notes(recognition.data or b"", name)
     raise AssertionError(recognition.platform)
 
 
@@ -109,8 +134,7 @@ def accept(
     if recognition.grid is not None:
         export = read_survey(recognition, name, companions or {})
         return _accept_survey(export, recognition, name, evaluation, cycle_id, salt)
-    text = recognition.text or ""
-    turns = read_zoom_vtt(text, name) if recognition.platform is Platform.ZOOM_VTT else read_markdown_notes(text)
+    turns = read_turns(recognition, name)
     return _accept_turns(turns, recognition.platform, recognition.reason, name, source_id, evaluation, cycle_id)
 
 
@@ -177,7 +201,7 @@ def _accept_turns(
     evaluation: Evaluation,
     cycle_id: str,
 ) -> Intake:
-    kind = "consensus" if platform is Platform.MARKDOWN_NOTES else "interview"
+    kind = "consensus" if platform in NOTES_PLATFORMS else "interview"
     candidates = [
         i
         for i in evaluation.instruments

@@ -6,13 +6,12 @@ signatures, in a fixed order, and a file that matches none is refused, never gue
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from instruments.errors import UnreadableFile
-from validation import forms, kobo, limesurvey, qualtrics, redcap
+from validation import forms, kobo, limesurvey, qualtrics, redcap, transcripts
 from validation.encoding import decode_text
 from validation.grid import Grid, is_xlsx, read_csv_grid, read_grid
 
@@ -28,7 +27,35 @@ class Platform(StrEnum):
     KOBO = "kobo"
     LIMESURVEY = "limesurvey"
     ZOOM_VTT = "zoom-vtt"
+    TEAMS_VTT = "teams-vtt"
+    WEBVTT_CAPTIONS = "webvtt-captions"
+    SRT = "srt"
+    OTTER = "otter"
+    TEAMS_DOCX = "teams-docx"
+    WORD_TRANSCRIPT = "word-transcript"
+    WORD_NOTES = "word-notes"
     MARKDOWN_NOTES = "markdown-notes"
+    TEXT_NOTES = "text-notes"
+
+
+#: Formats that hold notes of a consensus-building or team meeting; the others are interviews.
+NOTES_PLATFORMS = frozenset({Platform.WORD_NOTES, Platform.MARKDOWN_NOTES, Platform.TEXT_NOTES})
+
+#: Text transcripts and notes in the order their signatures are tried.
+TEXT_SIGNATURES: tuple[tuple[Platform, Callable[[str, str], str | None]], ...] = (
+    (Platform.ZOOM_VTT, transcripts.looks_like_zoom_vtt),
+    (Platform.TEAMS_VTT, transcripts.looks_like_teams_vtt),
+    (Platform.WEBVTT_CAPTIONS, transcripts.looks_like_webvtt),
+    (Platform.SRT, transcripts.looks_like_srt),
+    (Platform.OTTER, transcripts.looks_like_otter),
+    (Platform.MARKDOWN_NOTES, transcripts.looks_like_markdown_notes),
+)
+#: Word documents, in the order their signatures are tried.
+WORD_SIGNATURES: tuple[tuple[Platform, Callable[[bytes, str], str | None]], ...] = (
+    (Platform.TEAMS_DOCX, transcripts.looks_like_teams_docx),
+    (Platform.WORD_TRANSCRIPT, transcripts.looks_like_word_transcript),
+    (Platform.WORD_NOTES, transcripts.looks_like_word_notes),
+)
 
 
 #: Survey platforms in the order their signatures are tried, each with the reason it names.
@@ -83,9 +110,7 @@ class Recognition:
     reason: str
     grid: Grid | None = None
     text: str | None = None
-
-
-_ZOOM_SPEAKER = re.compile(r"^[^:\n]{1,60}: ")
+    data: bytes | None = None
 
 
 def _unrecognised(name: str) -> UnreadableFile:
@@ -109,15 +134,20 @@ def recognise(data: bytes, name: str) -> Recognition:
     """Name the platform that exported ``data``, with the signature that decided it."""
     if is_xlsx(data):
         return recognise_grid(read_grid(data, name), name)
-    text = decode_text(data, name)
-    if text.startswith("WEBVTT"):
-        lines = text.split("\n")
-        cues = [lines[i + 1] for i, line in enumerate(lines[:-1]) if "-->" in line]
-        if any(_ZOOM_SPEAKER.match(cue) for cue in cues):
-            return Recognition(Platform.ZOOM_VTT, "starts with WEBVTT and cues read 'Name: text'", text=text)
+    if name.lower().endswith(".docx"):
+        for platform, matches in WORD_SIGNATURES:
+            if reason := matches(data, name):
+                return Recognition(platform, reason, data=data)
         raise _unrecognised(name)
-    if name.lower().endswith((".md", ".markdown")):
-        return Recognition(Platform.MARKDOWN_NOTES, "a Markdown file: consensus or meeting notes", text=text)
+    text = decode_text(data, name)
+    for platform, looks_like in TEXT_SIGNATURES:
+        if reason := looks_like(text, name):
+            return Recognition(platform, reason, text=text)
     if name.lower().endswith((".csv", ".tsv", ".txt")):
-        return recognise_grid(read_csv_grid(text, name), name)
+        try:
+            return recognise_grid(read_csv_grid(text, name), name)
+        except UnreadableFile:
+            if reason := transcripts.looks_like_text_notes(text, name):
+                return Recognition(Platform.TEXT_NOTES, reason, text=text)
+            raise
     raise _unrecognised(name)
