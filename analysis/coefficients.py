@@ -33,7 +33,7 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 Kernel = Callable[[FloatArray], FloatArray]
 
-_CONSTANT_ACTION = (
+CONSTANT_ACTION = (
     "Read percent agreement and Gwet's AC1 for this code instead, together with its counts; "
     "to judge its reliability, double-code more segments in which it can occur."
 )
@@ -48,7 +48,7 @@ def _as_tables(table: npt.ArrayLike) -> FloatArray:
     return array
 
 
-def _parts(t: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+def table_parts(t: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Units, observed agreement, and each reviewer's category shares of a stack of tables."""
     n = t.sum(axis=(-2, -1))
     safe = np.where(n > 0, n, 1.0)
@@ -58,26 +58,26 @@ def _parts(t: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArra
     return n, observed, rows, cols
 
 
-def _beyond_chance(observed: FloatArray, chance: FloatArray) -> FloatArray:
+def beyond_chance(observed: FloatArray, chance: FloatArray) -> FloatArray:
     gap = 1.0 - chance
     return np.divide(observed - chance, gap, out=np.zeros_like(observed), where=gap > 0)
 
 
 def batch_percent_agreement(t: FloatArray) -> FloatArray:
     """Share of units on which both reviewers chose the same category."""
-    return _parts(t)[1]
+    return table_parts(t)[1]
 
 
 def batch_cohen_kappa(t: FloatArray) -> FloatArray:
     """Cohen's kappa: chance agreement from each reviewer's own category shares."""
-    _, observed, rows, cols = _parts(t)
-    return _beyond_chance(observed, (rows * cols).sum(axis=-1))
+    _, observed, rows, cols = table_parts(t)
+    return beyond_chance(observed, (rows * cols).sum(axis=-1))
 
 
 def batch_scott_pi(t: FloatArray) -> FloatArray:
     """Scott's pi: chance agreement from the two reviewers' pooled category shares."""
-    _, observed, rows, cols = _parts(t)
-    return _beyond_chance(observed, (((rows + cols) / 2) ** 2).sum(axis=-1))
+    _, observed, rows, cols = table_parts(t)
+    return beyond_chance(observed, (((rows + cols) / 2) ** 2).sum(axis=-1))
 
 
 def batch_krippendorff_alpha(t: FloatArray) -> FloatArray:
@@ -98,16 +98,16 @@ def batch_krippendorff_alpha(t: FloatArray) -> FloatArray:
 
 def batch_gwet_ac1(t: FloatArray) -> FloatArray:
     """Gwet's AC1: chance agreement Σ π_k (1 - π_k) / (k - 1), π_k the pooled share of category k."""
-    _, observed, rows, cols = _parts(t)
+    _, observed, rows, cols = table_parts(t)
     shares = (rows + cols) / 2
     k = t.shape[-1]
-    return _beyond_chance(observed, (shares * (1 - shares)).sum(axis=-1) / (k - 1))
+    return beyond_chance(observed, (shares * (1 - shares)).sum(axis=-1) / (k - 1))
 
 
 def batch_brennan_prediger(t: FloatArray) -> FloatArray:
     """Brennan-Prediger (Bennett's S): chance agreement 1/k; for a code (k = 2) this is PABAK."""
     k = t.shape[-1]
-    return _beyond_chance(_parts(t)[1], np.full(t.shape[:-2], 1.0 / k))
+    return beyond_chance(table_parts(t)[1], np.full(t.shape[:-2], 1.0 / k))
 
 
 def batch_positive_agreement(t: FloatArray) -> FloatArray:
@@ -151,11 +151,27 @@ NAMES: dict[Kernel, str] = {
 }
 
 
-def _constant_answer(reviewer: str, shares: FloatArray) -> str:
+def _one_answer(reviewer: str, shares: FloatArray) -> str:
     if shares.shape[-1] == 2:
         did = "never applied the code" if shares[1] == 0 else "applied the code to every segment"
-        return f"reviewer {reviewer} {did}"
-    return f"reviewer {reviewer} put every segment in the same category"
+        return f"{reviewer} {did}"
+    return f"{reviewer} put every segment in the same category"
+
+
+def _no_variation(t: FloatArray) -> str:
+    rows, cols = t.sum(axis=1), t.sum(axis=0)
+    a_fixed, b_fixed = (rows > 0).sum() < 2, (cols > 0).sum() < 2
+    if a_fixed and b_fixed and np.array_equal(rows > 0, cols > 0):
+        if t.shape[0] == 2:
+            return (
+                "neither reviewer applied the code"
+                if rows[1] == 0
+                else "both reviewers applied the code to every segment"
+            )
+        return "both reviewers put every segment in the same category"
+    if a_fixed and b_fixed:
+        return f"{_one_answer('reviewer A', rows)} and {_one_answer('reviewer B', cols)}"
+    return _one_answer("reviewer A", rows) if a_fixed else _one_answer("reviewer B", cols)
 
 
 def undefined_reason(table: npt.ArrayLike, kernel: Kernel, where: str) -> InsufficientData | None:
@@ -174,17 +190,24 @@ def undefined_reason(table: npt.ArrayLike, kernel: Kernel, where: str) -> Insuff
             "code the same segments (a blank cell does not count as coded).",
         )
     if kernel is batch_positive_agreement:
-        fact = "neither reviewer applied the code"
-    elif kernel is batch_negative_agreement:
-        fact = "both reviewers applied the code to every segment"
-    else:
-        rows, cols = t.sum(axis=1), t.sum(axis=0)
-        fact = _constant_answer("A" if (rows > 0).sum() < 2 else "B", rows if (rows > 0).sum() < 2 else cols)
+        return InsufficientData(
+            where,
+            "neither reviewer applied the code, so positive agreement (agreement on the segments "
+            "where someone applied it) is undefined",
+            "Report negative agreement and percent agreement for this code instead.",
+        )
+    if kernel is batch_negative_agreement:
+        return InsufficientData(
+            where,
+            "both reviewers applied the code to every segment, so negative agreement (agreement "
+            "on the segments where someone left it off) is undefined",
+            "Report positive agreement and percent agreement for this code instead.",
+        )
     return InsufficientData(
         where,
-        f"{fact}, so {name} is undefined: with no variation in the answers there is no "
-        "agreement beyond chance to measure",
-        _CONSTANT_ACTION,
+        f"{_no_variation(t)}, so {name} is undefined: without variation in a reviewer's answers, "
+        "agreement beyond chance cannot be measured",
+        CONSTANT_ACTION,
     )
 
 

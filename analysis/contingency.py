@@ -79,27 +79,46 @@ def _check_codings(codings: npt.ArrayLike, name: str, allowed_max: int) -> npt.N
     return array
 
 
-def binary_counts(codings_a: npt.ArrayLike, codings_b: npt.ArrayLike) -> list[BinaryCounts]:
-    """One 2x2 table per code from two ``(units, codes)`` arrays of 1 / 0 / -1 (blank).
-
-    Row ``i`` of both arrays must be the same unit; the arrays are read one code column at a
-    time, so the extra memory is a few arrays of length ``units``.
-    """
+def _checked_pair(
+    codings_a: npt.ArrayLike, codings_b: npt.ArrayLike
+) -> tuple[npt.NDArray[np.integer], npt.NDArray[np.integer]]:
     a = _check_codings(codings_a, "codings_a", 1)
     b = _check_codings(codings_b, "codings_b", 1)
     if a.ndim != 2 or a.shape != b.shape:
         raise ValueError(
             f"both codings must be (units, codes) arrays of one shape, got {a.shape} and {b.shape}"
         )
+    return a, b
+
+
+def _cells(col_a: npt.NDArray[np.integer], col_b: npt.NDArray[np.integer]) -> npt.NDArray[np.int8]:
+    """Each unit's cell of one code's table: 2a + b (0 neither ... 3 both), 4 if either is blank."""
+    a8, b8 = col_a.astype(np.int8), col_b.astype(np.int8)
+    return np.where((a8 >= 0) & (b8 >= 0), 2 * a8 + b8, 4).astype(np.int8)
+
+
+def binary_counts(codings_a: npt.ArrayLike, codings_b: npt.ArrayLike) -> list[BinaryCounts]:
+    """One 2x2 table per code from two ``(units, codes)`` arrays of 1 / 0 / -1 (blank).
+
+    Row ``i`` of both arrays must be the same unit; the arrays are read one code column at a
+    time, so the extra memory is a few arrays of length ``units``.
+    """
+    a, b = _checked_pair(codings_a, codings_b)
     counts = []
     for column in range(a.shape[1]):
-        col_a = a[:, column].astype(np.int8)
-        col_b = b[:, column].astype(np.int8)
-        # cell 0..3 = 2·a + b for paired units, 4 for a unit with a blank
-        cell = np.where((col_a >= 0) & (col_b >= 0), 2 * col_a + col_b, 4)
+        cell = _cells(a[:, column], b[:, column])
         neither, only_b, only_a, both, blank = np.bincount(cell, minlength=5).tolist()
         counts.append(BinaryCounts(both, only_a, only_b, neither, blank))
     return counts
+
+
+def unit_cells(codings_a: npt.ArrayLike, codings_b: npt.ArrayLike) -> list[npt.NDArray[np.int8]]:
+    """Per code, each unit's table cell (one byte per unit and code, like the input itself).
+
+    Only the pooled bootstrap needs this: it must resample whole units across codes.
+    """
+    a, b = _checked_pair(codings_a, codings_b)
+    return [_cells(a[:, column], b[:, column]) for column in range(a.shape[1])]
 
 
 def nominal_table(codes_a: npt.ArrayLike, codes_b: npt.ArrayLike, categories: int) -> IntArray:
