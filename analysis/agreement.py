@@ -13,6 +13,7 @@ gave it a value (``analysis.contingency``). Formulas and thresholds: research no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -129,22 +130,43 @@ def code_agreement(
 ) -> CodeAgreement:
     """All per-code coefficients of one code's 2x2 table, with bootstrap intervals unless ``level``
     is None. Undefined coefficients carry the reason instead of a value."""
-    table = counts.table()
-    where = f'Code "{code}"'
-    intervals: dict[str, Interval] = {}
-    if level is not None and counts.units > 0:
-        kernels = [PER_CODE[name] for name in WITH_INTERVALS]
-        found = table_intervals(table, kernels, level=level, replicates=replicates, seed=seed)
-        intervals = dict(zip(WITH_INTERVALS, found, strict=True))
-    estimates = {}
-    for name, kernel in PER_CODE.items():
-        problem = co.undefined_reason(table, kernel, where)
-        if problem is None:
-            value = float(kernel(table.astype(np.float64)))
-            estimates[name] = Estimate(value, None, intervals.get(name))
-        else:
-            estimates[name] = Estimate(None, problem.problem)
-    return CodeAgreement(code, counts, estimates)
+    return codes_agreement([counts], [code], level=level, replicates=replicates, seed=seed)[0]
+
+
+def codes_agreement(
+    counts: Sequence[BinaryCounts],
+    codes: Sequence[str],
+    *,
+    level: float | None = 0.95,
+    replicates: int = REPLICATES,
+    seed: int = SEED,
+) -> list[CodeAgreement]:
+    """``code_agreement`` for many codes at once: each coefficient is one call on all tables."""
+    if len(counts) != len(codes):
+        raise ValueError(f"got {len(counts)} tables for {len(codes)} codes")
+    tables = np.stack([c.table() for c in counts]).astype(np.float64) if counts else np.zeros((0, 2, 2))
+    values = {name: kernel(tables).tolist() for name, kernel in PER_CODE.items()}
+    undefined = {name: _undefined_list(tables, kernel) for name, kernel in PER_CODE.items()}
+    results = []
+    for i, (count, code) in enumerate(zip(counts, codes, strict=True)):
+        intervals: dict[str, Interval] = {}
+        if level is not None and count.units > 0:
+            kernels = [PER_CODE[name] for name in WITH_INTERVALS]
+            found = table_intervals(count.table(), kernels, level=level, replicates=replicates, seed=seed)
+            intervals = dict(zip(WITH_INTERVALS, found, strict=True))
+        estimates = {}
+        for name, kernel in PER_CODE.items():
+            if undefined[name][i]:
+                problem = co.undefined_reason(count.table(), kernel, f'Code "{code}"')
+                estimates[name] = Estimate(None, problem.problem if problem else None)
+            else:
+                estimates[name] = Estimate(float(values[name][i]), None, intervals.get(name))
+        results.append(CodeAgreement(code, count, estimates))
+    return results
+
+
+def _undefined_list(tables: FloatArray, kernel: co.Kernel) -> list[bool]:
+    return [bool(x) for x in co.batch_undefined(tables, kernel).tolist()]
 
 
 @dataclass(frozen=True)
@@ -315,10 +337,8 @@ def agreement_table(
     a = _codings_array(codings_a, index, codes, "codings_a")
     b = _codings_array(codings_b, index, codes, "codings_b")
     counts = binary_counts(a, b) if codes else []
-    rows = [
-        _row("code", code_agreement(count, code, level=level, replicates=replicates, seed=seed))
-        for count, code in zip(counts, codes, strict=True)
-    ]
+    per_code = codes_agreement(counts, codes, level=level, replicates=replicates, seed=seed)
+    rows = [_row("code", result) for result in per_code]
     if counts:
         cells = unit_cells(a, b) if level is not None else None
         pooled = pooled_agreement(counts, cells=cells, level=level, replicates=replicates, seed=seed)

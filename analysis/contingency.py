@@ -1,8 +1,8 @@
 """Contingency tables of two reviewers' codings: the only thing the agreement statistics need.
 
 Every coefficient in ``analysis.agreement`` is a function of a small table, so nothing here ever
-builds a units x codes x reviewers array: memory grows with the number of units only (one pass
-per code over the input columns), and the tables themselves are tiny.
+builds a units x codes x reviewers array: the input is read once, in fixed-size blocks of rows,
+and the tables themselves are tiny.
 
 Codings are integer arrays in which a blank (a reviewer left the cell empty) is ``-1``:
 
@@ -92,22 +92,28 @@ def _checked_pair(
 
 
 def _cells(col_a: npt.NDArray[np.integer], col_b: npt.NDArray[np.integer]) -> npt.NDArray[np.int8]:
-    """Each unit's cell of one code's table: 2a + b (0 neither ... 3 both), 4 if either is blank."""
+    """Each unit's cell of a code's table: 2a + b (0 neither ... 3 both), 4 if either is blank."""
     a8, b8 = col_a.astype(np.int8), col_b.astype(np.int8)
     return np.where((a8 >= 0) & (b8 >= 0), 2 * a8 + b8, 4).astype(np.int8)
 
 
-def binary_counts(codings_a: npt.ArrayLike, codings_b: npt.ArrayLike) -> list[BinaryCounts]:
+def binary_counts(
+    codings_a: npt.ArrayLike, codings_b: npt.ArrayLike, block_units: int = 16_384
+) -> list[BinaryCounts]:
     """One 2x2 table per code from two ``(units, codes)`` arrays of 1 / 0 / -1 (blank).
 
-    Row ``i`` of both arrays must be the same unit; the arrays are read one code column at a
-    time, so the extra memory is a few arrays of length ``units``.
+    Row ``i`` of both arrays must be the same unit. The arrays are read ``block_units`` rows at a
+    time (contiguous in memory), so the extra memory is a few blocks, whatever the number of units.
     """
     a, b = _checked_pair(codings_a, codings_b)
+    codes = a.shape[1]
+    totals = np.zeros(5 * codes, dtype=np.int64)
+    offsets = 5 * np.arange(codes, dtype=np.int64)
+    for start in range(0, a.shape[0], block_units):
+        cell = _cells(a[start : start + block_units], b[start : start + block_units])
+        totals += np.bincount((cell + offsets).ravel(), minlength=5 * codes)
     counts = []
-    for column in range(a.shape[1]):
-        cell = _cells(a[:, column], b[:, column])
-        neither, only_b, only_a, both, blank = np.bincount(cell, minlength=5).tolist()
+    for neither, only_b, only_a, both, blank in totals.reshape(codes, 5).tolist():
         counts.append(BinaryCounts(both, only_a, only_b, neither, blank))
     return counts
 
