@@ -16,7 +16,7 @@ why.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,37 +89,30 @@ def table_intervals(
     ]
 
 
-def pooled_replicates(
+def pooled_replicate_tables(
     cells: Sequence[npt.NDArray[np.int8]],
-    statistic: Callable[[FloatArray], tuple[FloatArray, npt.NDArray[np.bool_]]],
     *,
     replicates: int = REPLICATES,
     seed: int = SEED,
     block_bytes: int = 64 * 2**20,
-) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    """Values of a pooled statistic on ``replicates`` resamples of whole units.
+) -> FloatArray:
+    """Every code's 2x2 table on ``replicates`` resamples of whole units (replicates x codes x 2 x 2).
 
     ``cells`` holds, per code, each unit's cell of the 2x2 table (0 neither, 1 only B, 2 only A,
     3 both, 4 blank). Each block of replicates draws how often every unit is taken (a multinomial
-    over units), turns that into one 2x2 table per code and replicate, and hands the stack of
-    tables (replicates x codes x 2 x 2) to ``statistic``, which returns values and an undefined mask.
+    over units) and counts each code's cells with those weights; a block holds at most
+    ``block_bytes`` of weights, so memory stays proportional to the number of units.
     """
     units = int(cells[0].size) if cells else 0
     if units == 0:
         raise ValueError("cannot resample zero units")
     rng = np.random.default_rng(seed)
     block = max(1, min(replicates, block_bytes // (8 * units)))
-    values, undefined = [], []
-    done = 0
-    while done < replicates:
-        size = min(block, replicates - done)
+    tables = np.empty((replicates, len(cells), 2, 2))
+    for start in range(0, replicates, block):
+        size = min(block, replicates - start)
         taken = rng.multinomial(units, np.full(units, 1.0 / units), size=size).astype(np.float64)
-        tables = np.empty((size, len(cells), 2, 2))
         for c, cell in enumerate(cells):
             for index in range(4):
-                tables[:, c, index // 2, index % 2] = taken @ (cell == index)
-        value, mask = statistic(tables)
-        values.append(value)
-        undefined.append(mask)
-        done += size
-    return np.concatenate(values), np.concatenate(undefined)
+                tables[start : start + size, c, index // 2, index % 2] = taken @ (cell == index)
+    return tables
