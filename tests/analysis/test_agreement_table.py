@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import krippendorff
 import numpy as np
 import numpy.typing as npt
@@ -227,3 +229,12 @@ def test_values_other_than_true_false_or_blank_are_refused() -> None:
     a_frame, b_frame = _frames(np.array([[1], [0]]), np.array([[1], [0]]))
     with pytest.raises(ValueError, match="codings_b must hold only True/False, 1/0 or blanks"):
         agreement_table(a_frame, b_frame.astype("Int64") * 2)
+
+
+def test_the_users_guide_names_every_column_and_quotes_a_real_reading() -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "agreement.md").read_text(encoding="utf-8")
+    for column in COLUMNS:
+        stem = column.rsplit("_ci_", 1)[0] + "_ci_" if "_ci_" in column else column
+        assert f"`{stem}" in guide, column
+    quoted = " ".join(line.removeprefix("> ").strip() for line in guide.splitlines() if line.startswith("> "))
+    assert quoted == str(code_agreement(K2004, "news", level=None).reading())
