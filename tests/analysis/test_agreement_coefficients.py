@@ -11,11 +11,12 @@ import numpy.typing as npt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import stats  # type: ignore[import-untyped]
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import cohens_kappa, fleiss_kappa
 
 from analysis import coefficients as co
-from analysis import multirater
+from analysis import multirater, standard_errors
 from analysis.contingency import binary_counts, nominal_table
 from instruments.errors import InsufficientData
 from tests.strategies import contingency_tables, paired_codings
@@ -277,5 +278,34 @@ def test_many_rater_coefficients_raise_when_no_unit_has_two_ratings() -> None:
         multirater.fleiss_kappa(np.array([[1, 0], [0, 1]]), where="Pilot ratings")
     assert str(caught.value) == (
         "Pilot ratings: no unit was rated by at least two raters, so nothing can be compared\n"
+        "What to do: Collect ratings from at least two raters on more units, then compute agreement again."
+    )
+
+
+# --- analytic standard errors (for comparison with other software) ------------------------------
+
+
+@FEW
+@given(st.integers(2, 5).flatmap(contingency_tables))
+def test_kappa_ase_equals_statsmodels(table: IntArray) -> None:
+    if _value(co.cohen_kappa, table) is None or np.trace(table) == table.sum():
+        return  # undefined, or perfect agreement (statsmodels takes the root of a rounding error)
+    assert standard_errors.kappa_ase(table) == pytest.approx(cohens_kappa(table).std_kappa, abs=1e-12)
+
+
+@pytest.mark.parametrize(("df", "error"), [(9, 2e-4), (15, 2e-5), (30, 1e-6), (99, 1e-8)])
+def test_student_t_quantile_matches_scipy(df: int, error: float) -> None:
+    for probability in (0.9, 0.95, 0.975, 0.995):
+        assert standard_errors.student_t_quantile(probability, df) == pytest.approx(
+            stats.t.ppf(probability, df), abs=error
+        )
+
+
+def test_many_rater_coefficients_raise_when_every_rating_is_the_same() -> None:
+    with pytest.raises(InsufficientData) as caught:
+        multirater.many_krippendorff_alpha(np.array([[3, 0], [2, 0], [4, 0]]), where="Pilot ratings")
+    assert str(caught.value) == (
+        "Pilot ratings: every rating is in the same category, so Krippendorff's alpha is undefined: "
+        "with no variation there is no agreement beyond chance to measure\n"
         "What to do: Collect ratings from at least two raters on more units, then compute agreement again."
     )
