@@ -8,8 +8,9 @@ available as a ``Reading``, whose text always carries the counts and prevalence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +33,7 @@ PER_CODE: dict[str, co.Kernel] = {
     "negative_agreement": co.batch_negative_agreement,
 }
 WITH_INTERVALS = ("kappa", "alpha", "ac1", "pabak")
+FEW_UNITS = 30  # below this, intervals are wide and their coverage poor (research note §3.5, §7.6)
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class CodeAgreement:
 
     code: str
     counts: BinaryCounts
-    estimates: dict[str, Estimate] = field(repr=False)
+    estimates: Mapping[str, Estimate] = field(repr=False)
 
     def __getitem__(self, name: str) -> Estimate:
         return self.estimates[name]
@@ -78,7 +80,7 @@ class Reading:
     code: str
     alpha: float
     counts: BinaryCounts
-    estimates: dict[str, Estimate] = field(repr=False)
+    estimates: Mapping[str, Estimate] = field(repr=False)
 
     def __str__(self) -> str:
         shown = round(self.alpha, 3)
@@ -94,13 +96,20 @@ class Reading:
             f"{label} {_number(self.estimates[name])}" for label, name in (("kappa", "kappa"), ("AC1", "ac1"))
         )
         agreed = self.estimates["percent_agreement"].value or 0.0
-        return (
-            f'Code "{self.code}": alpha = {shown:.3f}, {band}. '
+        interval = self.estimates["alpha"].interval
+        spread = ""
+        if interval is not None and interval.low is not None and interval.high is not None:
+            spread = f" ({interval.level:.0%} interval {interval.low:.3f} to {interval.high:.3f})"
+        text = (
+            f'Code "{self.code}": alpha = {shown:.3f}{spread}, {band}. '
             f"Read it with: {c.units} segments compared{blanks}; reviewer A applied the code to "
             f"{c.prevalence_a:.1%} of them and reviewer B to {c.prevalence_b:.1%}; both {c.both}, "
             f"A only {c.only_a}, B only {c.only_b}, neither {c.neither}; "
             f"percent agreement {agreed:.1%}, {others}."
         )
+        if c.units < FEW_UNITS:
+            text += f" With fewer than {FEW_UNITS} segments compared, every figure here is rough."
+        return text
 
 
 def _number(estimate: Estimate) -> str:
@@ -148,7 +157,7 @@ def codes_agreement(
                 estimates[name] = Estimate(None, problem.problem if problem else None)
             else:
                 estimates[name] = Estimate(float(values[name][i]), None, intervals.get(name))
-        results.append(CodeAgreement(code, count, estimates))
+        results.append(CodeAgreement(code, count, MappingProxyType(estimates)))
     return results
 
 

@@ -12,6 +12,7 @@ cells of ``contingency.unit_cells``.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
@@ -98,4 +99,6 @@ def pooled_agreement(
                     kernel(sums), co.batch_undefined(sums, kernel), co.NAMES[kernel], level
                 )
                 estimates[name] = replace(estimates[name], interval=found)
-    return PooledAgreement(len(counts), kappa, CodeAgreement(STACKED_LABEL, stacked, estimates))
+    return PooledAgreement(
+        len(counts), kappa, CodeAgreement(STACKED_LABEL, stacked, MappingProxyType(estimates))
+    )

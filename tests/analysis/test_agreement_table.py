@@ -66,8 +66,15 @@ def test_a_band_is_only_ever_shown_with_the_counts_and_prevalence() -> None:
         'Code "news": alpha = 0.095, not reliable enough to draw conclusions (alpha < .667, '
         "Krippendorff 2004). Read it with: 10 segments compared; reviewer A applied the code to 20.0% "
         "of them and reviewer B to 40.0%; both 1, A only 1, B only 3, neither 5; percent agreement "
-        "60.0%, kappa 0.091, AC1 0.310."
+        "60.0%, kappa 0.091, AC1 0.310. With fewer than 30 segments compared, every figure here is rough."
     )
+
+
+def test_a_reading_gives_alphas_interval_when_one_was_computed() -> None:
+    counts = BinaryCounts(both=40, only_a=2, only_b=2, neither=56)
+    text = str(code_agreement(counts, "x", replicates=500).reading())
+    assert text.startswith('Code "x": alpha = 0.918 (95% interval 0.')
+    assert "rough" not in text
 
 
 @pytest.mark.parametrize(
