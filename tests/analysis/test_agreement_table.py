@@ -10,6 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
+from sklearn.metrics import cohen_kappa_score
 
 from analysis import coefficients as co
 from analysis.agreement import COLUMNS, agreement_table, code_agreement, pooled_agreement
@@ -245,3 +246,38 @@ def test_the_users_guide_names_every_column_and_quotes_a_real_reading() -> None:
         assert f"`{stem}" in guide, column
     quoted = " ".join(line.removeprefix("> ").strip() for line in guide.splitlines() if line.startswith("> "))
     assert quoted == str(code_agreement(K2004, "news", level=None).reading())
+
+
+@FEW
+@given(code_matrices(blanks=True))
+def test_the_table_follows_listwise_deletion_for_kappa_and_pairable_units_for_alpha(
+    codings: tuple[IntArray, IntArray],
+) -> None:
+    a, b = codings
+    frame = agreement_table(*_frames(a, b), level=None)
+    for column in range(a.shape[1]):
+        row = frame.iloc[column]
+        both = (a[:, column] >= 0) & (b[:, column] >= 0)
+        assert row["units"] == both.sum() and row["blank"] == (~both).sum()
+        if pd.isna(row["kappa"]):
+            continue
+        kept_a, kept_b = a[both, column], b[both, column]
+        assert row["kappa"] == pytest.approx(cohen_kappa_score(kept_a, kept_b), abs=1e-12)
+        data = np.vstack([a[:, column], b[:, column]]).astype(float)
+        data[data < 0] = np.nan
+        expected = krippendorff.alpha(data, level_of_measurement="nominal", value_domain=[0, 1])
+        assert row["alpha"] == pytest.approx(expected, abs=1e-9)
+
+
+@FEW
+@given(code_matrices(blanks=True))
+def test_swapping_the_reviewers_swaps_their_prevalences_and_changes_nothing_else(
+    codings: tuple[IntArray, IntArray],
+) -> None:
+    a, b = codings
+    forward = agreement_table(*_frames(a, b), level=None)
+    backward = agreement_table(*_frames(b, a), level=None)
+    swapped = backward.rename(columns={"prevalence_a": "prevalence_b", "prevalence_b": "prevalence_a"})
+    numbers = list(COLUMNS[2:-1])
+    pd.testing.assert_frame_equal(forward[numbers], swapped[numbers], check_exact=False, atol=1e-12)
+    assert (forward["undefined_reason"].isna() == backward["undefined_reason"].isna()).all()
