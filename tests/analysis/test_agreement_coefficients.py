@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats  # type: ignore[import-untyped]
-from sklearn.metrics import cohen_kappa_score
+from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score
 from statsmodels.stats.inter_rater import cohens_kappa, fleiss_kappa
 
 from analysis import coefficients as co
@@ -99,6 +99,23 @@ def test_ac1_equals_its_definition_and_the_many_rater_path(
     ours = co.gwet_ac1(table)
     assert ours == pytest.approx(_ac1_unit_by_unit(a, b, k), abs=1e-12)
     assert ours == pytest.approx(multirater.many_gwet_ac1(multirater.rating_counts(np.vstack([a, b]), k)))
+
+
+@FEW
+@given(paired_codings(2))
+def test_percent_positive_and_negative_agreement_equal_accuracy_and_f1_in_scikit_learn(
+    codings: tuple[IntArray, IntArray],
+) -> None:
+    # positive agreement 2a / (2a + b + c) is the F1 score of one reviewer against the other
+    a, b = codings
+    table = nominal_table(a, b, 2)
+    assert co.percent_agreement(table) == pytest.approx(accuracy_score(a, b), abs=1e-12)
+    for function, label in ((co.positive_agreement, 1), (co.negative_agreement, 0)):
+        value = _value(function, table)
+        if value is None:
+            assert not np.any((a == label) | (b == label))
+        else:
+            assert value == pytest.approx(f1_score(a, b, pos_label=label, zero_division=0.0), abs=1e-12)
 
 
 # --- properties --------------------------------------------------------------------------------
