@@ -125,9 +125,7 @@ def agreement_table(
         pooled = pooled_agreement(counts, cells=cells, level=level, replicates=replicates, seed=seed)
         de_vries = pooled.de_vries_kappa
         interval = de_vries.interval
-        reasons = [
-            de_vries.reason or "this row gives only the De Vries pooled kappa; the stacked row gives the rest"
-        ]
+        reasons = [de_vries.reason or "this row gives only the De Vries pooled kappa; the stacked row gives the rest"]
         if interval is not None and interval.reason is not None:
             reasons.append(f"kappa interval: {interval.reason}")
         rows.append(

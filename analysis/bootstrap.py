@@ -84,8 +84,7 @@ def table_intervals(
     """One percentile interval per coefficient kernel, all from the same replicate tables."""
     tables = replicate_tables(table, replicates, seed)
     return [
-        percentile_interval(kernel(tables), batch_undefined(tables, kernel), NAMES[kernel], level)
-        for kernel in kernels
+        percentile_interval(kernel(tables), batch_undefined(tables, kernel), NAMES[kernel], level) for kernel in kernels
     ]
 
 

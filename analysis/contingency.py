@@ -85,9 +85,7 @@ def _checked_pair(
     a = _check_codings(codings_a, "codings_a", 1)
     b = _check_codings(codings_b, "codings_b", 1)
     if a.ndim != 2 or a.shape != b.shape:
-        raise ValueError(
-            f"both codings must be (units, codes) arrays of one shape, got {a.shape} and {b.shape}"
-        )
+        raise ValueError(f"both codings must be (units, codes) arrays of one shape, got {a.shape} and {b.shape}")
     return a, b
 
 
@@ -97,9 +95,7 @@ def _cells(col_a: npt.NDArray[np.integer], col_b: npt.NDArray[np.integer]) -> np
     return np.where((a8 >= 0) & (b8 >= 0), 2 * a8 + b8, 4).astype(np.int8)
 
 
-def binary_counts(
-    codings_a: npt.ArrayLike, codings_b: npt.ArrayLike, block_units: int = 16_384
-) -> list[BinaryCounts]:
+def binary_counts(codings_a: npt.ArrayLike, codings_b: npt.ArrayLike, block_units: int = 16_384) -> list[BinaryCounts]:
     """One 2x2 table per code from two ``(units, codes)`` arrays of 1 / 0 / -1 (blank).
 
     Row ``i`` of both arrays must be the same unit. The arrays are read ``block_units`` rows at a

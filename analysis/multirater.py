@@ -43,9 +43,7 @@ def _pairable(counts: npt.ArrayLike, where: str) -> tuple[FloatArray, FloatArray
         raise ValueError(f"counts must be units x categories (≥ 2) of non-negative numbers, got {n.shape}")
     raters = n.sum(axis=1)
     if not np.any(raters >= 2):
-        raise InsufficientData(
-            where, "no unit was rated by at least two raters, so nothing can be compared", _ACTION
-        )
+        raise InsufficientData(where, "no unit was rated by at least two raters, so nothing can be compared", _ACTION)
     return n, raters
 
 

@@ -77,9 +77,7 @@ def pooled_agreement(
     """
     stacked = sum(counts, BinaryCounts(0, 0, 0, 0, 0))
     estimates = dict(code_agreement(stacked, STACKED_LABEL, level=None).estimates)
-    estimates["kappa"] = Estimate(
-        None, "kappa over all codes is the De Vries pooled kappa, shown on its own row"
-    )
+    estimates["kappa"] = Estimate(None, "kappa over all codes is the De Vries pooled kappa, shown on its own row")
     problem = _pooled_problem(stacked)
     if problem is None:
         tables = np.stack([c.table() for c in counts]).astype(np.float64)
@@ -95,10 +93,6 @@ def pooled_agreement(
         for name in ("alpha", "ac1", "pabak"):
             if estimates[name].value is not None:
                 kernel = PER_CODE[name]
-                found = percentile_interval(
-                    kernel(sums), co.batch_undefined(sums, kernel), co.NAMES[kernel], level
-                )
+                found = percentile_interval(kernel(sums), co.batch_undefined(sums, kernel), co.NAMES[kernel], level)
                 estimates[name] = replace(estimates[name], interval=found)
-    return PooledAgreement(
-        len(counts), kappa, CodeAgreement(STACKED_LABEL, stacked, MappingProxyType(estimates))
-    )
+    return PooledAgreement(len(counts), kappa, CodeAgreement(STACKED_LABEL, stacked, MappingProxyType(estimates)))

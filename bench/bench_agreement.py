@@ -107,9 +107,7 @@ def _binary_case() -> bool:
     reference_kappa, sk = _timed(lambda: [cohen_kappa_score(a[:, c], b[:, c]) for c in range(codes)])
     alpha_diff = float(np.max(np.abs(np.subtract(alphas, reference_alpha))))
     kappa_diff = float(np.max(np.abs(np.subtract(kappas, reference_kappa))))
-    print(
-        f"Case B: 2 reviewers x {units:,} segments x {codes} codes (all coefficients + pooled, no intervals)"
-    )
+    print(f"Case B: 2 reviewers x {units:,} segments x {codes} codes (all coefficients + pooled, no intervals)")
     print(f"  evalcycle (median of 5)        {ours * 1e3:9.1f} ms   peak traced memory {peak:6.1f} MiB")
     print(f"  krippendorff.alpha x{codes}          {kripp * 1e3:9.1f} ms   -> {kripp / ours:7.1f}x slower")
     print(f"  sklearn cohen_kappa_score x{codes}   {sk * 1e3:9.1f} ms   -> {sk / ours:7.1f}x slower")
@@ -136,10 +134,7 @@ def _nominal_case() -> bool:
     peak = _peak_mib(ours)
     tensor = units * k * k * 8 / 2**20
     print(f"Case A: 2 reviewers x {units:,} units, one nominal variable with {k} categories")
-    print(
-        f"  evalcycle alpha {alpha:.6f}, kappa {kappa:.6f}: {seconds * 1e3:.2f} ms, "
-        f"peak traced {peak:.1f} MiB"
-    )
+    print(f"  evalcycle alpha {alpha:.6f}, kappa {kappa:.6f}: {seconds * 1e3:.2f} ms, peak traced {peak:.1f} MiB")
     print(f"  krippendorff's units x values x values float64 array alone: {tensor:,.0f} MiB")
     child = subprocess.run(
         [sys.executable, "-c", _CHILD, str(CHILD_CAP_BYTES), str(SEED)],
@@ -149,16 +144,12 @@ def _nominal_case() -> bool:
         timeout=600,
     )
     if child.returncode != 0:
-        print(
-            f"  krippendorff child failed (cap {CHILD_CAP_BYTES / 2**30:.0f} GiB): "
-            f"{child.stderr.strip()[-300:]}"
-        )
+        print(f"  krippendorff child failed (cap {CHILD_CAP_BYTES / 2**30:.0f} GiB): {child.stderr.strip()[-300:]}")
         return False
     found = json.loads(child.stdout.strip().splitlines()[-1])
     if found["alpha"] is None:
         print(
-            f"  krippendorff.alpha ran out of its {CHILD_CAP_BYTES / 2**30:.0f} GiB cap "
-            f"after {found['seconds']:.1f} s"
+            f"  krippendorff.alpha ran out of its {CHILD_CAP_BYTES / 2**30:.0f} GiB cap after {found['seconds']:.1f} s"
         )
         return True
     diff = abs(float(found["alpha"]) - alpha)

@@ -41,9 +41,7 @@ def paired_codings(
 def contingency_tables(draw: st.DrawFn, categories: int = 2, max_count: int = 30) -> IntArray:
     """A k x k table of small counts with at least one unit."""
     cells = draw(
-        st.lists(st.integers(0, max_count), min_size=categories**2, max_size=categories**2).filter(
-            lambda c: sum(c) > 0
-        )
+        st.lists(st.integers(0, max_count), min_size=categories**2, max_size=categories**2).filter(lambda c: sum(c) > 0)
     )
     return np.array(cells, dtype=np.int64).reshape(categories, categories)
 

@@ -143,11 +143,7 @@ def test_every_binary_coefficient_is_symmetric_bounded_and_never_nan(table: IntA
         assert value == _value(function, table.T) or value == pytest.approx(_value(function, table.T))
         if value is not None:
             assert not np.isnan(value)
-            low = (
-                0.0
-                if function in (co.percent_agreement, co.positive_agreement, co.negative_agreement)
-                else -1.0
-            )
+            low = 0.0 if function in (co.percent_agreement, co.positive_agreement, co.negative_agreement) else -1.0
             assert low - 1e-12 <= value <= 1.0 + 1e-12, function.__name__
 
 
@@ -238,8 +234,7 @@ ACTION = (
         (
             [[0, 5], [0, 0]],
             co.cohen_kappa,
-            "reviewer A never applied the code and reviewer B applied the code to every segment, "
-            "so Cohen's kappa",
+            "reviewer A never applied the code and reviewer B applied the code to every segment, so Cohen's kappa",
         ),
     ],
 )

@@ -29,9 +29,7 @@ def _frames(a: IntArray, b: IntArray) -> tuple[pd.DataFrame, pd.DataFrame]:
     index = pd.Index([f"seg-{i:03d}" for i in range(a.shape[0])], name="segment_id")
 
     def frame(values: IntArray) -> pd.DataFrame:
-        return pd.DataFrame(np.where(values < 0, np.nan, values), index=index, columns=codes).astype(
-            "boolean"
-        )
+        return pd.DataFrame(np.where(values < 0, np.nan, values), index=index, columns=codes).astype("boolean")
 
     return frame(a), frame(b)
 
@@ -53,9 +51,7 @@ def test_one_code_reports_counts_prevalence_and_every_coefficient() -> None:
 def test_a_code_one_reviewer_never_used_carries_the_reason_instead_of_a_number() -> None:
     result = code_agreement(BinaryCounts(both=0, only_a=0, only_b=4, neither=36), "rare", level=None)
     assert result["kappa"].value is None and result["alpha"].value is None
-    assert result["kappa"].reason is not None and result["kappa"].reason.startswith(
-        "reviewer A never applied the code"
-    )
+    assert result["kappa"].reason is not None and result["kappa"].reason.startswith("reviewer A never applied the code")
     assert result["ac1"].value == pytest.approx(co.gwet_ac1(np.array([[36, 4], [0, 0]])))
     with pytest.raises(InsufficientData) as caught:
         result.reading()

@@ -46,9 +46,7 @@ def _load_vectors() -> list[dict[str, Any]]:
 
 
 VECTORS = _load_vectors()
-TWO_CODER = [
-    v for v in VECTORS if "contingency_rows_coderA_cols_coderB" in v or len(v.get("raters_x_units", ())) == 2
-]
+TWO_CODER = [v for v in VECTORS if "contingency_rows_coderA_cols_coderB" in v or len(v.get("raters_x_units", ())) == 2]
 MANY_RATER = [v for v in VECTORS if v not in TWO_CODER]
 
 
