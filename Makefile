@@ -11,7 +11,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export GX_ANALYTICS_ENABLED ?= false
 export UV_PYTHON_DOWNLOADS ?= never
 
-.PHONY: help setup pilot ingest publish inspect serve test lint format golden bench clean
+.PHONY: help setup pilot ingest publish prepare-coding import-coding inspect serve test lint format golden bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +31,12 @@ ingest: setup ## Ingest data/inbox/<cycle>/ (accept into validated tables, or qu
 
 publish: setup ## Publish one cycle's report: make publish CYCLE=cycle-1
 	$(RUN) python -m flows publish --cycle "$(CYCLE)"
+
+prepare-coding: setup ## Write the reviewers' coding workbooks: make prepare-coding CYCLE=cycle-1
+	$(RUN) python -m flows prepare-coding --cycle "$(CYCLE)"
+
+import-coding: setup ## Import returned workbooks: agreement, disagreements, reconciliation: make import-coding CYCLE=cycle-1
+	$(RUN) python -m flows import-coding --cycle "$(CYCLE)"
 
 inspect: setup ## Show what a file is recognised as, and write a draft mapping: make inspect FILE=export.csv
 	$(RUN) python -m flows inspect "$(FILE)"

@@ -52,6 +52,27 @@ def publish(cycle: Annotated[str, typer.Option(help="The PDSA cycle id, e.g. cyc
     typer.echo(f"Report: {publication.report}")
 
 
+@app.command("prepare-coding")
+def prepare_coding(cycle: Annotated[str, typer.Option(help="The PDSA cycle id, e.g. cycle-1")]) -> None:
+    """Cut the cycle's transcripts and notes into segments and write a workbook per reviewer."""
+    settings = _settings()
+    from flows.prepare_coding import prepare_coding as run
+
+    prepared = run(cycle, settings)
+    typer.echo(f"{prepared.segments} segments in cycle {cycle}. Workbooks for the reviewers:")
+    typer.echo("\n".join(f"  {path}" for path in prepared.workbooks))
+
+
+@app.command("import-coding")
+def import_coding(cycle: Annotated[str, typer.Option(help="The PDSA cycle id, e.g. cycle-1")]) -> None:
+    """Import the returned workbooks: agreement, the disagreement sheet, and the reconciled codings."""
+    settings = _settings()
+    from flows.import_coding import import_coding as run
+    from flows.summary import coding_summary
+
+    typer.echo(coding_summary(run(cycle, settings)))
+
+
 @app.command()
 def inspect(file: Annotated[Path, typer.Argument(help="An export, transcript or notes file")]) -> None:
     """Show what evalcycle recognises in a file and write a draft mapping for the evaluation."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flows.import_coding import CodingImport
 from flows.ingest_inbox import FileOutcome
 from flows.run_pilot import PilotRun
 from flows.settings import Settings
@@ -29,4 +30,23 @@ def pilot_summary(run: PilotRun, settings: Settings) -> str:
     lines.append(f"Tables written: {', '.join(tables) if tables else 'none'} (in {settings.validated}).")
     for publication in run.publications:
         lines.append(f"Report for {publication.cycle_id}: {publication.report}")
+    return "\n".join(lines)
+
+
+def coding_summary(status: CodingImport) -> str:
+    lines = [f"Coding of {status.cycle_id}: returned by {', '.join(status.returned) or 'nobody yet'}."]
+    if status.waiting_for:
+        lines.append(
+            f"  Waiting for: {', '.join(status.waiting_for)} (put the workbook in coding/{status.cycle_id}/in/)."
+        )
+    for who, problem in sorted(status.refused.items()):
+        lines.append(f"  Refused ({who}): {problem} - see the quarantine report.")
+    if status.agreement is not None:
+        lines.append(f"  Agreement: {status.agreement}")
+        lines.append(
+            f"  Disagreements to reconcile: {status.disagreements} (coding/{status.cycle_id}/out/disagreements.xlsx)"
+        )
+    lines.append(
+        f"  Reconciliation: {status.reconciliation}" + (f"; final codings: {status.final}" if status.final else "")
+    )
     return "\n".join(lines)

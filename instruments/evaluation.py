@@ -159,6 +159,25 @@ class Codebook(_Model):
     codes: tuple[Code, ...] = ()
 
 
+class Coding(_Model):
+    """How the qualitative data are coded: the segment unit and the two reviewers."""
+
+    unit: Literal["utterance", "sentence", "paragraph"] = "sentence"
+    reviewers: tuple[Identifier, Identifier] = ("reviewer-a", "reviewer-b")
+    #: Abbreviations that never end a sentence, beyond the built-in list (e.g. "dr", "approx").
+    abbreviations: tuple[str, ...] = ()
+
+    @field_validator("reviewers")
+    @classmethod
+    def _two_different_reviewers(cls, reviewers: tuple[str, str]) -> tuple[str, str]:
+        for reviewer in reviewers:
+            if not re.match(_ID_PATTERN, reviewer):
+                raise ValueError(f"reviewer id {reviewer!r} must be lowercase letters, digits, '-' or '_'")
+        if reviewers[0] == reviewers[1]:
+            raise ValueError("the two reviewers must have different ids")
+        return reviewers
+
+
 class Cycle(_Model):
     """A PDSA cycle (the full cycle record with predictions and decisions comes later)."""
 
@@ -176,6 +195,7 @@ class Evaluation(_Model):
     scales: tuple[Scale, ...] = ()
     instruments: tuple[Instrument, ...] = Field(min_length=1)
     codebook: Codebook = Codebook()
+    coding: Coding = Coding()
     cycles: tuple[Cycle, ...] = Field(min_length=1)
     #: Speaker names as they appear in transcripts → role id. Kept out of every published output.
     speakers: dict[str, Identifier] = {}

@@ -16,6 +16,7 @@ nor ``validation``.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -230,13 +231,40 @@ def add_meta_sheet(workbook: Workbook, record: Mapping[str, str]) -> None:
     sheet.sheet_state = "veryHidden"
 
 
+#: Every workbook we write carries this date, so the same content gives the same bytes.
+FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)  # noqa: DTZ001 - Excel document properties are naive
+
+
+def stable_bytes(workbook: Workbook) -> bytes:
+    """The workbook's .xlsx bytes, identical for identical content.
+
+    openpyxl stamps the save time into ``docProps/core.xml`` and into every zip entry; both are
+    replaced by a fixed date.
+    """
+    workbook.properties.created = FIXED_TIME
+    workbook.properties.modified = FIXED_TIME
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    stamped = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = stamped.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            target.writestr(entry, data)
+    return output.getvalue()
+
+
 def finish(workbook: Workbook, path: Path, active: str) -> None:
     """Lock the sheet structure (no renaming, adding or deleting sheets) and save atomically."""
     workbook.active = workbook.sheetnames.index(active)
     workbook.security = WorkbookProtection(lockStructure=True)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    write_bytes_atomic(path, buffer.getvalue())
+    write_bytes_atomic(path, stable_bytes(workbook))
 
 
 def open_workbook(path: Path) -> Workbook:
