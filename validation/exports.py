@@ -67,8 +67,8 @@ def build_export(
     id_key: str | tuple[str, ...] | None,
     is_identifying: Callable[[str], bool],
     is_routine: Callable[[str], bool],
-    excluded: Callable[[dict[str, str]], str | None] = lambda row: None,
-    partial: Callable[[dict[str, str]], bool] = lambda row: False,
+    excluded: Callable[[pd.DataFrame], pd.Series] | None = None,
+    partial: Callable[[pd.DataFrame], pd.Series] | None = None,
     labels: Sequence[str] | None = None,
     notes: Collection[str] = (),
 ) -> SurveyExport:
@@ -121,9 +121,12 @@ def build_export(
     identifying = [k for k in kept if is_identifying(k)]
     routine = [k for k in kept if k not in identifying and (is_routine(k) or k in (id_keys or ()))]
     answers = [k for k in kept if k not in identifying and k not in routine]
-    cells = [{str(k): str(v) for k, v in row.items()} for row in frame.to_dict("records")]
-    skipped = {i: reason for i, row in enumerate(cells) if (reason := excluded(row))}
-    unfinished = frozenset(i for i, row in enumerate(cells) if i not in skipped and partial(row))
+    # ``excluded`` gives each response's reason to leave it out ("" to keep it); ``partial`` marks
+    # unfinished responses. Both see the whole frame at once.
+    reasons = excluded(frame) if excluded is not None else pd.Series("", index=frame.index)
+    skipped = {position: str(reason) for position, reason in enumerate(reasons.tolist()) if reason}
+    marks = partial(frame).tolist() if partial is not None else [False] * len(frame)
+    unfinished = frozenset(position for position, mark in enumerate(marks) if mark and position not in skipped)
     names = dict(zip(keys, labels, strict=True)) if labels is not None else {k: k for k in keys}
     flagged = misdecoded_cells(frame[answers], file_rows, names)
     return SurveyExport(

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from validation.exports import build_export, unique_keys
 from validation.grid import Grid
 from validation.survey_export import SurveyExport
@@ -61,8 +63,8 @@ def read_limesurvey(grid: Grid, name: str) -> SurveyExport:
     keys, notes = unique_keys(grid.header)
     submitted = keys[1]
 
-    def partial(row: dict[str, str]) -> bool:
-        return not row.get(submitted, "").strip()
+    def partial(frame: pd.DataFrame) -> pd.Series:
+        return frame[submitted].str.strip() == ""
 
     return build_export(
         platform="limesurvey",

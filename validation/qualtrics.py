@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 from instruments.errors import Failure, UnreadableFile
 from validation.exports import build_export, unique_keys
 from validation.grid import Grid
@@ -77,8 +79,10 @@ def looks_like_legacy(grid: Grid) -> bool:
 _FINISHED = {"1": True, "true": True, "0": False, "false": False}
 
 
-def _partial(row: dict[str, str]) -> bool:
-    return _FINISHED.get(row.get("Finished", "1").strip().casefold(), True) is False
+def _partial(frame: pd.DataFrame) -> pd.Series:
+    if "Finished" not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame["Finished"].str.strip().str.casefold().map(_FINISHED).eq(False)
 
 
 def _check_finished(grid: Grid, header_rows: int, name: str) -> None:
@@ -105,13 +109,12 @@ def _check_finished(grid: Grid, header_rows: int, name: str) -> None:
         )
 
 
-def _excluded(row: dict[str, str]) -> str | None:
-    status = row.get("Status", "").strip().casefold()
-    if status in _EXCLUDED_STATUS:
-        return _EXCLUDED_STATUS[status]
-    if row.get("DistributionChannel", "").strip().casefold() == "preview":
-        return "survey preview"
-    return None
+def _excluded(frame: pd.DataFrame) -> pd.Series:
+    blank = pd.Series("", index=frame.index)
+    status = frame["Status"].str.strip().str.casefold() if "Status" in frame else blank
+    channel = frame["DistributionChannel"].str.strip().str.casefold() if "DistributionChannel" in frame else blank
+    reasons = status.map(_EXCLUDED_STATUS).fillna("")
+    return reasons.where(reasons != "", channel.map({"preview": "survey preview"}).fillna(""))
 
 
 def read_qualtrics(grid: Grid, name: str) -> SurveyExport:

@@ -223,7 +223,8 @@ def _picked(item: Item, choice: str, raw: str) -> list[str] | None:
 
 
 def _typed(frame: pd.DataFrame, last: str) -> pd.DataFrame:
+    # Arrow-backed strings: the contract's pattern checks run in Arrow, several times faster.
     frame = frame.reset_index(drop=True)
-    typed = frame.astype({c: "str" for c in KEY_COLUMNS})
-    typed[last] = frame[last].astype("int64") if last == "value" else frame[last].astype("str")
+    typed = frame.astype({c: "string[pyarrow]" for c in KEY_COLUMNS})
+    typed[last] = frame[last].astype("int64") if last == "value" else frame[last].astype("string[pyarrow]")
     return typed[[*KEY_COLUMNS, last]]

@@ -1,0 +1,127 @@
+"""Ingest throughput: land + read + screen + validate + store a 100k-row Qualtrics-style export.
+
+Baseline, measured in the same run on the same file: pyarrow's multi-threaded raw CSV parse
+(the fastest way to turn the file into columns, with no checks at all). Each side runs in a
+fresh process so its peak memory (max RSS) is its own. Floor (issue 4): our rows/s at least
+1/3 of the raw parse rate.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROWS = 100_000
+LABELS = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
+META = ["StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)", "Finished",
+        "RecordedDate", "ResponseId", "DistributionChannel", "UserLanguage"]  # fmt: skip
+QUESTIONS = [(f"Q1_{i}", f"QID1_{i}") for i in range(1, 9)] + [("Q2", "QID2"), ("Q3_TEXT", "QID3_TEXT")]
+PHRASES = ["More time to talk at the end.", "The peer worker helped me feel less alone.", "Start on time please.",
+           "It was hard to speak in a big group.", "Call me at 403-555-0199 about it.", ""]  # fmt: skip
+
+
+def write_export(path: Path, rows: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        names = META + [q for q, _ in QUESTIONS]
+        writer.writerow(names)
+        writer.writerow([f"Label {n}" for n in names])
+        ids = {m: m[0].lower() + m[1:] for m in META} | {"ResponseId": "_recordId"} | dict(QUESTIONS)
+        writer.writerow([json.dumps({"ImportId": ids[n]}, separators=(",", ":")) for n in names])
+        for i in range(rows):
+            meta = ["2026-02-10 18:00:00", "2026-02-10 18:05:00", "0", "", "100", "300", "1",
+                    "2026-02-10 18:05:01", f"R_{i:015d}", "anonymous", "EN"]  # fmt: skip
+            answers = [rng.choice(LABELS) for _ in range(8)]
+            writer.writerow([*meta, *answers, rng.choice(["Grief", "Family support"]), rng.choice(PHRASES)])
+
+
+EVALUATION = {
+    "id": "bench",
+    "title": "Bench",
+    "roles": [{"id": "participant", "label": "Participant"}],
+    "scales": [{"id": "agree5", "labels": LABELS}],
+    "instruments": [
+        {
+            "id": "feedback",
+            "title": "Feedback",
+            "kind": "survey",
+            "respondents": ["participant"],
+            "items": [{"id": f"q{i}", "text": f"Item {i}", "scale": "agree5"} for i in range(1, 9)]
+            + [
+                {"id": "group", "text": "Group", "choices": ["Grief", "Family support"]},
+                {"id": "better", "text": "Better"},
+            ],
+            "exports": [
+                {
+                    "platform": "qualtrics",
+                    "columns": {f"QID1_{i}": f"q{i}" for i in range(1, 9)} | {"QID2": "group", "QID3_TEXT": "better"},
+                }
+            ],
+        }
+    ],
+    "cycles": [{"id": "cycle-1", "title": "Cycle 1"}],
+}
+
+_BASELINE = """
+import sys, time, resource
+import pyarrow.csv as pc
+start = time.perf_counter()
+table = pc.read_csv(sys.argv[1], read_options=pc.ReadOptions(skip_rows_after_names=2))
+elapsed = time.perf_counter() - start
+print(table.num_rows, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+_OURS = """
+import sys, time, resource, tempfile
+from pathlib import Path
+from instruments.evaluation import Evaluation
+from validation.intake import accept
+from validation.landing import land
+from validation.tables import table_path, write_table
+import bench.bench_ingest as b
+evaluation = Evaluation.model_validate(b.EVALUATION)
+workspace = Path(tempfile.mkdtemp())
+start = time.perf_counter()
+landed = land(Path(sys.argv[1]), workspace / "landing")
+intake = accept(landed.path.read_bytes(), landed.name, landed.short_id, evaluation, "cycle-1", "salt")
+for table, frame in intake.tables.items():
+    write_table(frame, table_path(workspace / "validated", table, "cycle-1", landed.sha256))
+elapsed = time.perf_counter() - start
+rows = sum(len(f) for f in intake.tables.values())
+print(rows, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _run(code: str, path: Path) -> tuple[int, float, int]:
+    result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    rows, elapsed, rss = result.stdout.split()
+    return int(rows), float(elapsed), int(rss)
+
+
+def main(rows: int = ROWS) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    path = folder / "export.csv"
+    write_export(path, rows)
+    size = path.stat().st_size / 2**20
+    print(f"Qualtrics-style export: {rows:,} responses x {len(QUESTIONS)} questions, {size:.1f} MiB")
+    base_rows, base_s, base_rss = _run(_BASELINE, path)
+    ours_stored, ours_s, ours_rss = _run(_OURS, path)
+    base_rate = rows / base_s
+    ours_rate = rows / ours_s
+    ratio = ours_rate / base_rate
+    print(f"{'':34}{'responses/s':>14}{'seconds':>10}{'peak RSS MiB':>14}")
+    print(f"{'pyarrow raw CSV parse (baseline)':34}{base_rate:14,.0f}{base_s:10.2f}{base_rss / 1024:14.0f}")
+    print(f"{'evalcycle land+read+screen+store':34}{ours_rate:14,.0f}{ours_s:10.2f}{ours_rss / 1024:14.0f}")
+    print(f"long rows stored: {ours_stored:,}; baseline rows parsed: {base_rows:,}")
+    verdict = "met" if ratio >= 1 / 3 else "NOT met"
+    print(f"ratio ours/baseline: {ratio:.3f} (floor 0.333: {verdict})")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else ROWS)
