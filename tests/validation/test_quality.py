@@ -335,6 +335,8 @@ def browser_dom(page: Path, profile_dir: Path) -> str:
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
+            # No name resolves: the page must render from the file alone.
+            "--host-resolver-rules=MAP * ~NOTFOUND",
             f"--user-data-dir={profile_dir}",
             "--dump-dom",
             page.as_uri(),
