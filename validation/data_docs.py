@@ -15,6 +15,7 @@ never a value from the tables.
 
 from __future__ import annotations
 
+import os
 import re
 from html import escape
 from pathlib import Path
@@ -100,8 +101,10 @@ def render_index(cycles: list[str]) -> str:
         f"<h2>Cycles</h2>\n<ul>\n{items}</ul>\n"
         "<h2>Full details</h2>\n"
         f'<p><a href="{GX_SITE_FOLDER}/index.html">Great Expectations Data Docs</a>: every '
-        "expectation and validation run in GX's own layout (shown without styling, as it is kept "
-        "offline). These pages can show failing values; keep them internal.</p>\n"
+        "expectation and validation run in GX's own layout, without styling as they are kept "
+        "offline. GX's index lists runs only with a network (it builds the list with scripts); "
+        "each cycle page above links its runs directly. These pages can show failing values; "
+        "keep them internal.</p>\n"
     )
     return _page("Data quality checks", body)
 
@@ -123,7 +126,13 @@ def render_summary(report: QualityReport) -> str:
         parts.append(_table(f"Failed checks of cycle {report.cycle_id}", failed, with_table=True))
     for suite in report.suites:
         parts.append(f"<h2>{escape(_suite_title(suite))}</h2>\n")
-        parts.append(f"<p>{suite.rows} row(s) checked; suite <code>{escape(suite.suite)}</code>.</p>\n")
+        details = ""
+        if suite.gx_page is not None:
+            target = Path(os.path.relpath(suite.gx_page, report.summary_page.parent)).as_posix()
+            details = f' <a href="{escape(target, quote=True)}">Details in Great Expectations</a>.'
+        parts.append(
+            f"<p>{suite.rows} row(s) checked; suite <code>{escape(suite.suite)}</code>.{details}</p>\n"
+        )
         parts.append(_table(f"Checks on {_suite_title(suite)}", suite.checks, with_table=False))
     return _page(f"Data quality: cycle {report.cycle_id}", "".join(parts))
 

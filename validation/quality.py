@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import numpy as np
 import pandas as pd
@@ -61,6 +63,8 @@ class SuiteOutcome:
     table: str
     rows: int
     checks: tuple[CheckOutcome, ...]
+    #: GX's page for this run of the suite, if GX wrote one.
+    gx_page: Path | None = None
 
     @property
     def success(self) -> bool:
@@ -122,10 +126,10 @@ def run_quality_checks(
     suites = quality_suites(tables, evaluation, cycle_id)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     docs_dir.mkdir(parents=True, exist_ok=True)
-    results = _validate(suites, cycle_id, gx_root, docs_dir / GX_SITE_FOLDER)
+    runs = _validate(suites, cycle_id, gx_root, docs_dir / GX_SITE_FOLDER)
     outcomes = tuple(
-        SuiteOutcome(suite.name, suite.table, len(suite.frame), _outcomes(suite, result))
-        for suite, result in zip(suites, results, strict=True)
+        SuiteOutcome(suite.name, suite.table, len(suite.frame), _outcomes(suite, run.results), run.page)
+        for suite, run in zip(suites, runs, strict=True)
     )
     offline_gx_site(docs_dir / GX_SITE_FOLDER)
     report = QualityReport(
@@ -139,10 +143,16 @@ def run_quality_checks(
     return report
 
 
+@dataclass(frozen=True)
+class _SuiteRun:
+    results: list[Any]
+    page: Path | None
+
+
 def _validate(
     suites: tuple[QualitySuite, ...], cycle_id: str, gx_root: Path, site_dir: Path
-) -> list[list[Any]]:
-    """Run every suite in one GX file context; the GX results of each, in suite order."""
+) -> list[_SuiteRun]:
+    """Run every suite in one GX file context: each one's GX results and page, in suite order."""
     with warnings.catch_warnings():
         # GX 1.24's file-path data connector imports the deprecated ``sre_constants``/``sre_parse``.
         warnings.filterwarnings(
@@ -170,7 +180,7 @@ def _validate(
     )
     source = context.data_sources.add_or_update_pandas("evalcycle")
     run_id = RunIdentifier(run_name=cycle_id, run_time=datetime.now(tz=UTC))
-    results: list[list[Any]] = []
+    runs: list[_SuiteRun] = []
     for suite in suites:
         try:
             asset = source.get_asset(suite.name)
@@ -195,8 +205,12 @@ def _validate(
             )
         )
         run = checkpoint.run(batch_parameters={"dataframe": suite.frame}, run_id=run_id)
-        results.append([r for result in run.run_results.values() for r in result.results])
-    return results
+        (identifier, result) = next(iter(run.run_results.items()))
+        urls = context.get_docs_sites_urls(resource_identifier=identifier, site_name=SITE_NAME)
+        url = urls[0].get("site_url") if urls else None
+        page = Path(url2pathname(urlparse(url).path)) if url else None
+        runs.append(_SuiteRun(list(result.results), page))
+    return runs
 
 
 def _expectation(gx: Any, check: Check) -> Any:

@@ -288,6 +288,12 @@ def test_data_docs_are_written_under_the_given_folders_only(workspace: Workspace
     assert workspace.bad.gx_index_page == docs / "great-expectations" / "index.html"
     assert workspace.bad.gx_index_page.is_file()
     assert len(list((docs / "great-expectations" / "validations").rglob("*.html"))) >= 4 + 4 + 2
+    for suite in workspace.bad.suites:
+        assert suite.gx_page is not None
+        assert suite.gx_page.is_file()
+        assert suite.gx_page.is_relative_to(docs / "great-expectations" / "validations")
+        link = suite.gx_page.relative_to(docs).as_posix()
+        assert f'href="../{link}"' in workspace.bad.summary_page.read_text("utf-8")
     index = workspace.bad.index_page.read_text("utf-8")
     for cycle in ("cycle-1", "cycle-2", "cycle-3"):
         assert f'href="cycles/{cycle}.html"' in index
