@@ -44,6 +44,9 @@ MAX_TURN_LENGTH = 10_000
 #: A median text shorter than this many characters suggests codes ("1", "x") in a text column.
 MIN_MEDIAN_TEXT_LENGTH = 3
 
+#: The columns an answer grid is built from.
+GRID_COLUMNS = ("respondent_token", "instrument_id", "item_id", "value")
+
 #: Speaker roles the readers assign themselves, besides the evaluation's roles.
 READER_ROLES = ("unknown", "group")
 
@@ -109,9 +112,11 @@ def quality_suites(
         responses = tables["survey_responses"]
         suites.append(_survey_responses(profile(responses), evaluation, cycle_id))
         comments = tables.get("survey_comments")
-        for instrument in _rated_instruments(evaluation):
-            if (responses["instrument_id"] == instrument.id).any():
-                suites.append(_answer_grid(responses, comments, instrument))
+        # Without its key columns the table has no grid; its `columns` check reports why.
+        if set(GRID_COLUMNS) <= set(responses.columns):
+            for instrument in _rated_instruments(evaluation):
+                if (responses["instrument_id"] == instrument.id).any():
+                    suites.append(_answer_grid(responses, comments, instrument))
     if "survey_comments" in tables:
         suites.append(_survey_comments(profile(tables["survey_comments"]), evaluation, cycle_id))
     if "utterances" in tables:
@@ -248,7 +253,7 @@ def answer_grid(
     rated = [item.id for item in instrument.items if item.scale is not None]
     mine = responses[responses["instrument_id"] == instrument.id]
     tokens = set(mine["respondent_token"])
-    if comments is not None and "instrument_id" in comments.columns:
+    if comments is not None and {"respondent_token", "instrument_id"} <= set(comments.columns):
         tokens |= set(comments.loc[comments["instrument_id"] == instrument.id, "respondent_token"])
     grid = mine.pivot_table(index="respondent_token", columns="item_id", values="value", aggfunc="first")
     grid = grid.reindex(index=sorted(tokens), columns=rated).astype("Float64")

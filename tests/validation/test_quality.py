@@ -168,7 +168,8 @@ BAD = {
         "cycle-2",
         [(0, "q_welcome", 4), (0, "q_again", 4), (1, "q_again", 1), (2, "q_again", 2), (3, "q_again", 1)],
     ),
-    "survey_comments": comments("cycle-2"),
+    # An export mapped without its item column.
+    "survey_comments": comments("cycle-2").drop(columns="item_id"),
     "utterances": utterances(
         "cycle-2",
         [
@@ -235,7 +236,13 @@ def test_bad_tables_fail_exactly_the_checks_they_break(workspace: Workspace) -> 
         ("survey_responses.answers.feedback", "answered:feedback:q_welcome"),
         ("utterances", "speaker-role"),
         ("utterances", "time-forward"),
+        ("survey_comments", "columns"),
+        ("survey_comments", "complete:item_id"),
+        ("survey_comments", "one-answer-per-item"),
+        ("survey_comments", "item:feedback"),
     }
+    not_evaluated = {check.key for check in workspace.bad.failures if not check.evaluated}
+    assert not_evaluated == {"complete:item_id", "one-answer-per-item", "item:feedback"}
     by_key = {check.key: check for check in workspace.bad.failures}
     assert by_key["scale:feedback:q_again"].expectation == "ExpectColumnValuesToBeBetween"
     assert by_key["scale:feedback:q_again"].unexpected_count == 1
@@ -322,7 +329,8 @@ def test_the_summary_page_is_accessible_html(workspace: Workspace) -> None:
     assert "http://" not in html
     assert "https://" not in html
     total = sum(len(suite.checks) for suite in workspace.bad.suites)
-    assert f"{total - 4} of {total} checks held; 4 failed." in html
+    assert f"{total - 8} of {total} checks held; 8 failed." in html
+    assert html.count("Failed (not evaluated)") == 2 * 3  # in the failures table and its suite's
 
 
 def browser_dom(page: Path, profile_dir: Path) -> str:
@@ -382,6 +390,11 @@ def test_the_answer_grid_counts_comment_only_respondents() -> None:
     grid = answer_grid(only_ratings, comments("cycle-1"), instrument)
     assert list(grid.columns) == ["q_welcome", "q_again"]
     assert grid["q_welcome"].notna().tolist() == [False, True, False]  # tokens 1, 2, 3 sorted
+
+
+def test_a_table_missing_key_columns_gets_no_answer_grid() -> None:
+    broken = {"survey_responses": GOOD["survey_responses"].drop(columns="value")}
+    assert [s.name for s in quality_suites(broken, EVALUATION, "cycle-1")] == ["survey_responses"]
 
 
 def test_gx_sees_text_lengths_not_text() -> None:
