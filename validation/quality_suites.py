@@ -10,9 +10,7 @@ A suite is a tuple of :class:`Check` records (a great-expectations class name, i
 what it means in plain words), so this module never imports great-expectations and the suites can
 be read and tested without it. ``validation/quality.py`` turns them into GX expectations.
 
-Privacy: GX never sees free text. :func:`profile` replaces each ``text`` column with its length
-(``text_length``) before a table is handed to GX, so neither the validation results nor the Data
-Docs can hold what a respondent wrote.
+GX is shown profiles of the tables (``validation/profiles.py``), never free text.
 """
 
 from __future__ import annotations
@@ -24,6 +22,7 @@ import pandas as pd
 
 from instruments.evaluation import Evaluation, Instrument
 from validation.contracts import TOKEN_PATTERN, SurveyComments, SurveyResponses, Utterances
+from validation.profiles import GRID_COLUMNS, answer_grid, profile
 
 #: The validated tables these suites know, with the pandera model that defines their columns.
 TABLES = {
@@ -43,9 +42,6 @@ MAX_TURN_LENGTH = 10_000
 
 #: A median text shorter than this many characters suggests codes ("1", "x") in a text column.
 MIN_MEDIAN_TEXT_LENGTH = 3
-
-#: The columns an answer grid is built from.
-GRID_COLUMNS = ("respondent_token", "instrument_id", "item_id", "value")
 
 #: Speaker roles the readers assign themselves, besides the evaluation's roles.
 READER_ROLES = ("unknown", "group")
@@ -85,17 +81,6 @@ class QualitySuite:
     table: str
     frame: pd.DataFrame = field(repr=False)
     checks: tuple[Check, ...]
-
-
-def profile(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame GX may see: every ``text`` column replaced by ``text_length`` (characters)."""
-    if "text" not in frame.columns:
-        return frame.reset_index(drop=True)
-    lengths = frame["text"].map(lambda text: len(text) if isinstance(text, str) else None)
-    position = list(frame.columns).index("text")
-    shown = frame.drop(columns="text").reset_index(drop=True)
-    shown.insert(position, "text_length", lengths.astype("Int64").reset_index(drop=True))
-    return shown
 
 
 def quality_suites(
@@ -241,24 +226,6 @@ def _survey_responses(frame: pd.DataFrame, evaluation: Evaluation, cycle_id: str
                 )
             )
     return QualitySuite("survey_responses", "survey_responses", frame, tuple(checks))
-
-
-def answer_grid(
-    responses: pd.DataFrame, comments: pd.DataFrame | None, instrument: Instrument
-) -> pd.DataFrame:
-    """One row per respondent of ``instrument``, one column per rating item; empty = skipped.
-
-    Respondents are everyone with a rating or a comment for the instrument in this cycle.
-    """
-    rated = [item.id for item in instrument.items if item.scale is not None]
-    mine = responses[responses["instrument_id"] == instrument.id]
-    tokens = set(mine["respondent_token"])
-    if comments is not None and {"respondent_token", "instrument_id"} <= set(comments.columns):
-        tokens |= set(comments.loc[comments["instrument_id"] == instrument.id, "respondent_token"])
-    grid = mine.pivot_table(index="respondent_token", columns="item_id", values="value", aggfunc="first")
-    grid = grid.reindex(index=sorted(tokens), columns=rated).astype("Float64")
-    grid.columns.name = None
-    return grid.reset_index(drop=True)
 
 
 def _answer_grid(

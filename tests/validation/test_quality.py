@@ -20,8 +20,9 @@ import pytest
 
 from instruments.evaluation import Evaluation
 from tests.conftest import REPOSITORY
+from validation.profiles import answer_grid, profile
 from validation.quality import QualityReport, run_quality_checks
-from validation.quality_suites import answer_grid, profile, quality_suites
+from validation.quality_suites import quality_suites
 
 CANARY_COMMENT = "Canary comment from Zephyrine Quillfeather"
 CANARY_TURN = "Canary turn spoken by Bartholomew Xanthopoulos"
@@ -413,7 +414,7 @@ def test_a_table_without_a_suite_is_refused() -> None:
 
 def test_great_expectations_is_imported_only_when_checks_run() -> None:
     # GX takes seconds to import; the flows import these modules on every start.
-    for module in ("quality", "quality_suites", "data_docs"):
+    for module in ("quality", "quality_suites", "profiles", "data_docs"):
         tree = ast.parse((REPOSITORY / "validation" / f"{module}.py").read_text("utf-8"))
         top_level: list[str] = []
         for node in tree.body:
