@@ -121,8 +121,14 @@ def run_quality_checks(
 
     ``gx_root`` holds GX's own project folder (``gx_root/gx/``); ``docs_dir`` receives
     ``index.html``, ``cycles/<cycle_id>.html`` and GX's site in ``great-expectations/``.
-    Nothing is written anywhere else. Raises ``ValueError`` for a table name without a suite.
+    Nothing is written anywhere else. Raises ``ValueError`` for a cycle the evaluation does not
+    define or a table name without a suite.
     """
+    if cycle_id not in evaluation.cycle_ids():
+        raise ValueError(
+            f"cycle {cycle_id!r} is not a cycle of evaluation {evaluation.id!r} "
+            f"({', '.join(evaluation.cycle_ids())})"
+        )
     suites = quality_suites(tables, evaluation, cycle_id)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     docs_dir.mkdir(parents=True, exist_ok=True)

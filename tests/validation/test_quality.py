@@ -412,6 +412,15 @@ def test_a_table_without_a_suite_is_refused() -> None:
     )
 
 
+def test_a_cycle_outside_the_evaluation_is_refused_before_gx_runs(tmp_path: Path) -> None:
+    with pytest.raises(ValueError) as caught:
+        run_quality_checks(GOOD, EVALUATION, "../cycle-9", tmp_path / "gx", tmp_path / "docs")
+    assert str(caught.value) == (
+        "cycle '../cycle-9' is not a cycle of evaluation 'quality-test' (cycle-1, cycle-2, cycle-3)"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_great_expectations_is_imported_only_when_checks_run() -> None:
     # GX takes seconds to import; the flows import these modules on every start.
     for module in ("quality", "quality_suites", "profiles", "data_docs"):
