@@ -67,5 +67,5 @@ bench: setup ## Run the benchmarks in bench/ (figures and ratios against a basel
 
 clean: ## Remove caches and derived outputs; never touches data/inbox, landing, quarantine or private
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis
-	rm -rf data/validated data/published data/coding data/.prefect
+	rm -rf data/validated data/published data/quality data/.prefect
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from flows.settings import Settings
 from instruments.atomic import write_text_atomic
 from instruments.errors import InputRefused
 from instruments.evaluation import Evaluation
 from instruments.load import load_evaluation
+from validation.contracts import SurveyComments, SurveyResponses, Utterances
 from validation.inbox import InboxFile, cycle_of, discover
 from validation.intake import accept
 from validation.landing import LandedFile, land
 from validation.privacy import load_or_create_salt
+from validation.quality import run_quality_checks
 from validation.quarantine import quarantine, refusal_report
 from validation.tables import (
     SURVEY_TABLES,
     known_respondents,
+    read_table,
     remove_source,
     table_path,
     without_known_respondents,
@@ -100,9 +104,42 @@ def ingest_file(
     )
 
 
+@dataclass(frozen=True)
+class QualitySummary:
+    """The data-quality suites of one cycle, as the run summary reports them."""
+
+    cycle_id: str
+    checks: int
+    failed: tuple[str, ...]
+    page: Path
+
+
+@dataclass(frozen=True)
+class IngestRun:
+    files: tuple[FileOutcome, ...]
+    quality: tuple[QualitySummary, ...] = ()
+
+
+QUALITY_TABLES = {"survey_responses": SurveyResponses, "survey_comments": SurveyComments, "utterances": Utterances}
+
+
+@task
+def check_quality(evaluation: Evaluation, cycle_id: str, settings: Settings) -> QualitySummary:
+    """Run the cycle's great-expectations suites on its stored tables and build the Data Docs."""
+    tables = {
+        name: read_table(settings.validated, name, cycle_id, list(model.to_schema().columns))
+        for name, model in QUALITY_TABLES.items()
+    }
+    report = run_quality_checks(tables, evaluation, cycle_id, settings.quality, settings.quality / "data-docs")
+    create_table_artifact(key=f"quality-{cycle_id}", table=report.rows(), description=f"Data quality, {cycle_id}")
+    failed = tuple(f"{check.table}: {check.key}" for check in report.failures)
+    checks = sum(len(suite.checks) for suite in report.suites)
+    return QualitySummary(cycle_id, checks, failed, report.summary_page)
+
+
 @flow(name="ingest-inbox")
-def ingest_inbox(settings: Settings | None = None) -> list[FileOutcome]:
-    """Land, read, screen, validate and store every file in the inbox (idempotent)."""
+def ingest_inbox(settings: Settings | None = None) -> IngestRun:
+    """Land, read, screen, validate and store every file in the inbox (idempotent), then check quality."""
     settings = settings or Settings.from_env()
     evaluation = load_evaluation(settings.evaluation)
     salt = evaluation.privacy.token_salt or load_or_create_salt(settings.private)
@@ -110,4 +147,23 @@ def ingest_inbox(settings: Settings | None = None) -> list[FileOutcome]:
     for file in discover(settings.inbox):
         landed = land_file(file, settings)
         outcomes.append(ingest_file(file, landed, evaluation, settings, salt))
-    return outcomes
+    cycles = [c for c in evaluation.cycle_ids() if any(o.accepted and o.cycle_id == c for o in outcomes)]
+    quality = tuple(check_quality(evaluation, cycle, settings) for cycle in cycles)
+    create_table_artifact(
+        key="ingest-run",
+        table=[
+            {
+                "file": o.name,
+                "result": "accepted" if o.accepted else "refused",
+                "cycle": o.cycle_id or "",
+                "platform": o.platform,
+                "instrument": o.instrument_id,
+                "rows": sum(o.rows.values()),
+                "left out": sum(o.excluded.values()),
+                "rule": o.rule,
+            }
+            for o in outcomes
+        ],
+        description="Files of this ingest run",
+    )
+    return IngestRun(tuple(outcomes), quality)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from prefect import flow, task
 
-from flows.ingest_inbox import FileOutcome, ingest_inbox
+from flows.ingest_inbox import FileOutcome, IngestRun, ingest_inbox
 from flows.publish_cycle import Publication, publish_cycle
 from flows.settings import Settings
 from instruments.atomic import write_bytes_atomic
@@ -16,8 +16,12 @@ from instruments.load import load_evaluation
 
 @dataclass(frozen=True)
 class PilotRun:
-    files: tuple[FileOutcome, ...]
+    ingest: IngestRun
     publications: tuple[Publication, ...]
+
+    @property
+    def files(self) -> tuple[FileOutcome, ...]:
+        return self.ingest.files
 
 
 @task
@@ -40,7 +44,7 @@ def run_pilot(settings: Settings | None = None) -> PilotRun:
     settings = settings or Settings.from_env()
     evaluation = load_evaluation(settings.evaluation)
     stage_pilot_inbox(settings.evaluation.parent / "inbox", settings)
-    outcomes = ingest_inbox(settings)
-    cycles_with_data = {o.cycle_id for o in outcomes if o.accepted}
+    ingested = ingest_inbox(settings)
+    cycles_with_data = {o.cycle_id for o in ingested.files if o.accepted}
     publications = [publish_cycle(c, settings) for c in evaluation.cycle_ids() if c in cycles_with_data]
-    return PilotRun(tuple(outcomes), tuple(publications))
+    return PilotRun(ingested, tuple(publications))

@@ -52,6 +52,11 @@ class Settings:
         return self.workspace / "published"
 
     @property
+    def quality(self) -> Path:
+        """great-expectations' project and the Data Docs: internal, never published."""
+        return self.workspace / "quality"
+
+    @property
     def private(self) -> Path:
         """Salt and anonymisation logs: never published, never sent anywhere."""
         return self.workspace / "private"

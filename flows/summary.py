@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flows.import_coding import CodingImport
-from flows.ingest_inbox import FileOutcome
+from flows.ingest_inbox import IngestRun
 from flows.run_pilot import PilotRun
 from flows.settings import Settings
 
 
-def ingest_summary(outcomes: list[FileOutcome] | tuple[FileOutcome, ...], settings: Settings) -> str:
+def ingest_summary(run: IngestRun, settings: Settings) -> str:
+    outcomes = run.files
     accepted = [o for o in outcomes if o.accepted]
     refused = [o for o in outcomes if not o.accepted]
     lines = [f"Files: {len(accepted)} accepted, {len(refused)} refused."]
@@ -21,11 +22,15 @@ def ingest_summary(outcomes: list[FileOutcome] | tuple[FileOutcome, ...], settin
     for o in refused:
         lines.append(f"  refused   {o.name}: {o.problem.splitlines()[0]} [{o.rule}]")
         lines.append(f"            report: {settings.quarantine / o.sha256 / 'REFUSED.md'}")
+    for quality in run.quality:
+        verdict = "all passed" if not quality.failed else f"{len(quality.failed)} failed ({', '.join(quality.failed)})"
+        lines.append(f"Data quality, {quality.cycle_id}: {quality.checks} checks, {verdict}.")
+        lines.append(f"  Data Docs: {quality.page}")
     return "\n".join(lines)
 
 
 def pilot_summary(run: PilotRun, settings: Settings) -> str:
-    lines = [ingest_summary(run.files, settings)]
+    lines = [ingest_summary(run.ingest, settings)]
     tables = sorted({t for o in run.files for t in o.rows})
     lines.append(f"Tables written: {', '.join(tables) if tables else 'none'} (in {settings.validated}).")
     for publication in run.publications:

@@ -15,4 +15,9 @@ os.environ.pop("PREFECT_API_URL", None)
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 PILOT = REPOSITORY / "examples" / "psw-pilot"
-SHARED = REPOSITORY.parent / "shared"
+# The shared reference material sits beside the repository (in CI: beside the clean clone); from a
+# git worktree nested deeper, the nearest ancestor that holds it is used.
+SHARED = next(
+    (folder / "shared" for folder in REPOSITORY.parents if (folder / "shared" / "samples").is_dir()),
+    REPOSITORY.parent / "shared",
+)

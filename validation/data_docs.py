@@ -31,9 +31,7 @@ GX_SITE_FOLDER = "great-expectations"
 
 _REMOTE = r"""["']?(?:https?:)?//"""
 _REMOTE_LINK = re.compile(rf"<link\b[^>]*\bhref\s*=\s*{_REMOTE}[^>]*>", re.IGNORECASE)
-_REMOTE_SCRIPT = re.compile(
-    rf"<script\b[^>]*\bsrc\s*=\s*{_REMOTE}[^>]*>\s*</script\s*>", re.IGNORECASE | re.DOTALL
-)
+_REMOTE_SCRIPT = re.compile(rf"<script\b[^>]*\bsrc\s*=\s*{_REMOTE}[^>]*>\s*</script\s*>", re.IGNORECASE | re.DOTALL)
 _REMOTE_IMAGE = re.compile(rf"<img\b[^>]*\bsrc\s*=\s*{_REMOTE}[^>]*>", re.IGNORECASE)
 _REMOTE_CSS_URL = re.compile(r"""url\(\s*["']?(?:https?:)?//[^)]*\)""", re.IGNORECASE)
 
@@ -90,9 +88,7 @@ def _page(title: str, body: str) -> str:
 
 def render_index(cycles: list[str]) -> str:
     """The Data Docs front page: one link per cycle summary, and GX's own site."""
-    items = "".join(
-        f'<li><a href="cycles/{escape(c, quote=True)}.html">Cycle {escape(c)}</a></li>\n' for c in cycles
-    )
+    items = "".join(f'<li><a href="cycles/{escape(c, quote=True)}.html">Cycle {escape(c)}</a></li>\n' for c in cycles)
     body = (
         "<h1>Data quality checks</h1>\n"
         "<p>One page per PDSA cycle: which whole-table checks held on the cycle's validated "
@@ -130,9 +126,7 @@ def render_summary(report: QualityReport) -> str:
         if suite.gx_page is not None:
             target = Path(os.path.relpath(suite.gx_page, report.summary_page.parent)).as_posix()
             details = f' <a href="{escape(target, quote=True)}">Details in Great Expectations</a>.'
-        parts.append(
-            f"<p>{suite.rows} row(s) checked; suite <code>{escape(suite.suite)}</code>.{details}</p>\n"
-        )
+        parts.append(f"<p>{suite.rows} row(s) checked; suite <code>{escape(suite.suite)}</code>.{details}</p>\n")
         parts.append(_table(f"Checks on {_suite_title(suite)}", suite.checks, with_table=False))
     return _page(f"Data quality: cycle {report.cycle_id}", "".join(parts))
 

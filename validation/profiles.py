@@ -27,9 +27,7 @@ def profile(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def answer_grid(
-    responses: pd.DataFrame, comments: pd.DataFrame | None, instrument: Instrument
-) -> pd.DataFrame:
+def answer_grid(responses: pd.DataFrame, comments: pd.DataFrame | None, instrument: Instrument) -> pd.DataFrame:
     """One row per respondent of ``instrument``, one column per rating item; empty = skipped.
 
     Respondents are everyone with a rating or a comment for the instrument in this cycle.

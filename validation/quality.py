@@ -126,8 +126,7 @@ def run_quality_checks(
     """
     if cycle_id not in evaluation.cycle_ids():
         raise ValueError(
-            f"cycle {cycle_id!r} is not a cycle of evaluation {evaluation.id!r} "
-            f"({', '.join(evaluation.cycle_ids())})"
+            f"cycle {cycle_id!r} is not a cycle of evaluation {evaluation.id!r} ({', '.join(evaluation.cycle_ids())})"
         )
     suites = quality_suites(tables, evaluation, cycle_id)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -155,9 +154,7 @@ class _SuiteRun:
     page: Path | None
 
 
-def _validate(
-    suites: tuple[QualitySuite, ...], cycle_id: str, gx_root: Path, site_dir: Path
-) -> list[_SuiteRun]:
+def _validate(suites: tuple[QualitySuite, ...], cycle_id: str, gx_root: Path, site_dir: Path) -> list[_SuiteRun]:
     """Run every suite in one GX file context: each one's GX results and page, in suite order."""
     with warnings.catch_warnings():
         # GX 1.24's file-path data connector imports the deprecated ``sre_constants``/``sre_parse``.

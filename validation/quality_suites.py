@@ -89,9 +89,7 @@ def quality_suites(
     """The suites for every given table, in a stable order; unknown table names are refused."""
     unknown = sorted(set(tables) - set(TABLES))
     if unknown:
-        raise ValueError(
-            f"no quality suite for table(s) {', '.join(unknown)}; known tables are {', '.join(TABLES)}"
-        )
+        raise ValueError(f"no quality suite for table(s) {', '.join(unknown)}; known tables are {', '.join(TABLES)}")
     suites: list[QualitySuite] = []
     if "survey_responses" in tables:
         responses = tables["survey_responses"]
@@ -228,9 +226,7 @@ def _survey_responses(frame: pd.DataFrame, evaluation: Evaluation, cycle_id: str
     return QualitySuite("survey_responses", "survey_responses", frame, tuple(checks))
 
 
-def _answer_grid(
-    responses: pd.DataFrame, comments: pd.DataFrame | None, instrument: Instrument
-) -> QualitySuite:
+def _answer_grid(responses: pd.DataFrame, comments: pd.DataFrame | None, instrument: Instrument) -> QualitySuite:
     grid = answer_grid(responses, comments, instrument)
     floor = round(ANSWERED_SHARE_FLOOR * 100)
     checks = tuple(

@@ -437,9 +437,7 @@ def test_great_expectations_is_imported_only_when_checks_run() -> None:
 def test_every_check_is_explained_in_the_evaluators_guide() -> None:
     guide = (REPOSITORY / "docs" / "data-quality.md").read_text("utf-8")
     families = {
-        check.key.split(":")[0]
-        for suite in quality_suites(GOOD, EVALUATION, "cycle-1")
-        for check in suite.checks
+        check.key.split(":")[0] for suite in quality_suites(GOOD, EVALUATION, "cycle-1") for check in suite.checks
     }
     assert len(families) > 10
     for family in sorted(families):
