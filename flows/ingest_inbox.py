@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.context import TaskRunContext
 
-from flows.settings import Settings
+from flows.settings import REPOSITORY, Settings
 from instruments.atomic import write_text_atomic
 from instruments.errors import InputRefused
 from instruments.evaluation import Evaluation
@@ -54,7 +57,44 @@ def land_file(file: InboxFile, settings: Settings) -> LandedFile:
     return land(file.path, settings.landing)
 
 
-@task
+def _code_version() -> str:
+    """A digest of the code that decides what a file becomes (a change invalidates the cache)."""
+    digest = hashlib.sha256()
+    for folder in ("instruments", "validation"):
+        for path in sorted((REPOSITORY / folder).glob("*.py")):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+CODE_VERSION = _code_version()
+
+
+def ingest_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+    """Key an ingest on the file's hash, its cycle folder, the evaluation, the salt and the code."""
+    file: InboxFile = parameters["file"]
+    landed: LandedFile = parameters["landed"]
+    settings: Settings = parameters["settings"]
+    evaluation: Evaluation = parameters["evaluation"]
+    material = json.dumps(
+        [
+            landed.sha256,
+            file.folder,
+            str(settings.workspace),
+            evaluation.model_dump_json(),
+            parameters["salt"],
+            CODE_VERSION,
+        ]
+    )
+    return "ingest-" + hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def outputs_present(settings: Settings, sha256: str) -> bool:
+    """Whether an earlier ingest of this file left its tables or its quarantine report."""
+    stored = any(settings.validated.glob(f"*/*/{sha256}.parquet"))
+    return stored or (settings.quarantine / sha256 / "REFUSED.md").exists()
+
+
+@task(cache_key_fn=ingest_cache_key, persist_result=True)
 def ingest_file(
     file: InboxFile, landed: LandedFile, evaluation: Evaluation, settings: Settings, salt: str
 ) -> FileOutcome:
@@ -146,7 +186,11 @@ def ingest_inbox(settings: Settings | None = None) -> IngestRun:
     outcomes = []
     for file in discover(settings.inbox):
         landed = land_file(file, settings)
-        outcomes.append(ingest_file(file, landed, evaluation, settings, salt))
+        # A cleaned workspace must be rebuilt, not answered from the cache.
+        ingest = (
+            ingest_file if outputs_present(settings, landed.sha256) else ingest_file.with_options(refresh_cache=True)
+        )
+        outcomes.append(ingest(file, landed, evaluation, settings, salt))
     cycles = [c for c in evaluation.cycle_ids() if any(o.accepted and o.cycle_id == c for o in outcomes)]
     quality = tuple(check_quality(evaluation, cycle, settings) for cycle in cycles)
     create_table_artifact(

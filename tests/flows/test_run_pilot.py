@@ -142,3 +142,18 @@ def test_published_outputs_match_their_reviewed_golden_files(
         golden.write_text(actual, encoding="utf-8")
     assert golden.exists(), f"{golden} is missing: run 'make golden' and review the diff"
     assert actual == golden.read_text("utf-8"), "output changed: review it, then run 'make golden'"
+
+
+def test_a_second_run_takes_unchanged_files_from_prefects_cache(
+    runs: tuple[Settings, PilotRun, dict[str, str], PilotRun],
+) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
+
+    with get_client(sync_client=True) as client:
+        task_runs = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="ingest_file")))
+    states = sorted(str(run.state.name) for run in task_runs if run.state is not None)
+    files = len(runs[1].files)
+    # The first run computes every file; the second finds each in the cache.
+    assert states.count("Cached") == files
+    assert states.count("Completed") == files
