@@ -56,8 +56,9 @@ def close(record: CycleRecord, on: date) -> CycleRecord:
             "Close the cycle on or after the day it started.",
         )
     unsealed = record.model_copy(update={"stage": "closed", "closed": Seal(date=on, sha256="0" * 64)})
-    check_record(unsealed)
-    return unsealed.model_copy(update={"closed": Seal(date=on, sha256=fingerprint(unsealed))})
+    sealed = unsealed.model_copy(update={"closed": Seal(date=on, sha256=fingerprint(unsealed))})
+    check_record(sealed)
+    return sealed
 
 
 def amend(record: CycleRecord, on: date, by: str, text: str) -> CycleRecord:
