@@ -82,10 +82,24 @@ def amend(record: CycleRecord, on: date, by: str, text: str) -> CycleRecord:
     return record.model_copy(update={"amendments": (*record.amendments, added)})
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes text that YAML would read back differently (unusual line breaks) in double quotes."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    # YAML folds NEL, LS, PS and CR into plain line breaks in every style but "double-quoted",
+    # which would change a closed record's content, and so its hash, on the way back in.
+    style = '"' if any(c in text for c in "\x85\u2028\u2029\r") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
 def dump_cycle_record(record: CycleRecord) -> str:
     """The record as YAML text, keys in the order a team reads them; empty optional keys left out."""
     data = record.model_dump(mode="json", exclude_none=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def save_cycle_record(record: CycleRecord, path: Path) -> None:
