@@ -263,3 +263,9 @@ def test_a_closed_record_round_trips_through_yaml_with_the_same_hash(tmp_path: P
     assert loaded.closed is not None and amended.closed is not None
     assert loaded.closed.sha256 == amended.closed.sha256
     assert dump_cycle_record(loaded) == path.read_text("utf-8")
+
+
+def test_the_guides_complete_example_is_the_first_pilot_record() -> None:
+    guide = (Path(__file__).parents[2] / "docs" / "cycle-records.md").read_text("utf-8")
+    example = guide.split("```yaml\n")[1].split("```")[0]
+    assert example == (EXAMPLES / "cycle-1.yaml").read_text("utf-8")
