@@ -285,6 +285,21 @@ def _ready_for_do(record: CycleRecord, known_measures: Collection[str] | None) -
                 f"Use one of the evaluation's measures ({', '.join(sorted(known_measures)) or 'none defined'}), "
                 "or add the measure to the evaluation first.",
             )
+    if plan.scale is None:
+        raise rule_broken(
+            record,
+            "it cannot move from Plan to Do without its scale: who takes part, how many and where.",
+            "Fill in plan.scale (who, how_many, where); start with a small test.",
+        )
+    planned = {collection.measure for collection in plan.data}
+    unplanned = sorted({q.prediction.measure for q in plan.questions if q.prediction} - planned)
+    if unplanned:
+        raise rule_broken(
+            record,
+            f"it cannot move from Plan to Do without a plan to collect the data of {', '.join(unplanned)}.",
+            "Add an entry under plan.data for each measure a prediction names: how, by whom, when and where "
+            "its data are collected.",
+        )
     if record.number > 1 and record.previous_cycle_id is None:
         raise rule_broken(
             record,

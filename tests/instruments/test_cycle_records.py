@@ -233,6 +233,7 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
         ],
         "scale": {"who": draw(TEXT), "how_many": draw(st.integers(1, 500)), "where": draw(TEXT)},
         "tasks": [{"what": t} for t in draw(LISTS)],
+        "data": [{"measure": m, "how": draw(TEXT)} for m in sorted(MEASURES)],
     }
     data["do"] = {"as_planned": False, "deviations": [draw(TEXT)], "problems": draw(LISTS), "unexpected": draw(LISTS)}
     data["study"] = {

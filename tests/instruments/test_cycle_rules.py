@@ -45,6 +45,11 @@ def complete(number: int = 1, **top: Any) -> dict[str, Any]:
                     },
                 },
             ],
+            "scale": {"who": "one grief group", "how_many": 10, "where": "main office"},
+            "data": [
+                {"measure": "survey.helped", "how": "survey after session 8"},
+                {"measure": "survey.clear", "how": "staff survey"},
+            ],
         },
         "do": {"as_planned": True},
         "study": {
@@ -133,6 +138,21 @@ RULES: list[tuple[str, dict[str, Any], Stage, str]] = [
         "know: q1 (survey.mood).\n"
         "What to do: Use one of the evaluation's measures (survey.clear, survey.helped), or add the measure to "
         "the evaluation first.",
+    ),
+    (
+        "no scale",
+        without("plan.scale"),
+        "do",
+        "cycle c1: it cannot move from Plan to Do without its scale: who takes part, how many and where.\n"
+        "What to do: Fill in plan.scale (who, how_many, where); start with a small test.",
+    ),
+    (
+        "no data plan for a measure",
+        without("plan.data.1"),
+        "do",
+        "cycle c1: it cannot move from Plan to Do without a plan to collect the data of survey.clear.\n"
+        "What to do: Add an entry under plan.data for each measure a prediction names: how, by whom, when and "
+        "where its data are collected.",
     ),
     (
         "later cycle not linked",
