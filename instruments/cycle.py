@@ -200,6 +200,9 @@ class CycleRecord(_Model):
     study: Study | None = None
     sense_making: SenseMaking | None = None
     act: Act | None = None
+    #: Written when the cycle moves to Do: the sha256 of the questions and predictions as they were
+    #: then, so that nobody can rewrite a prediction once the results are known.
+    predictions_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     closed: Seal | None = None
     amendments: tuple[Amendment, ...] = ()
 
@@ -235,6 +238,11 @@ def fingerprint(record: CycleRecord) -> str:
     """The sha256 of a record's canonical content: everything except the hash and the amendments."""
     content = record.model_dump(mode="json", exclude={"amendments": True, "closed": {"sha256"}})
     return _sha256(content)
+
+
+def predictions_fingerprint(record: CycleRecord) -> str:
+    """The sha256 of the plan's questions and predictions, locked when the cycle moves to Do."""
+    return _sha256([question.model_dump(mode="json") for question in record.plan.questions])
 
 
 def amendment_digest(previous: str, on: date, by: str, text: str) -> str:
@@ -395,6 +403,20 @@ def check_record(record: CycleRecord, known_measures: Collection[str] | None = N
     """
     for stage in STAGES[1 : STAGES.index(record.stage) + 1]:
         _gate(record, stage, known_measures)
+    if record.stage != "plan" and record.predictions_sha256 is None:
+        raise rule_broken(
+            record,
+            "its predictions were not locked when it moved to Do (predictions_sha256 is missing), so nobody "
+            "can tell whether they were written before the results.",
+            "Set the stage back to plan and move the cycle to Do with evalcycle, which locks the predictions.",
+        )
+    if record.stage != "plan" and record.predictions_sha256 != predictions_fingerprint(record):
+        raise rule_broken(
+            record,
+            "its questions or predictions were changed after the cycle moved to Do.",
+            "Restore the questions and predictions as they were when the cycle started; write what you would "
+            "now expect differently in the learning of its results or in the next cycle's plan.",
+        )
     if record.closed is not None:
         if fingerprint(record) != record.closed.sha256:
             raise rule_broken(
@@ -440,6 +462,8 @@ def advance(record: CycleRecord, to_stage: Stage, known_measures: Collection[str
         )
     check_record(record, known_measures)
     _gate(record, to_stage, known_measures)
+    if to_stage == "do":
+        return record.model_copy(update={"stage": to_stage, "predictions_sha256": predictions_fingerprint(record)})
     return record.model_copy(update={"stage": to_stage})
 
 

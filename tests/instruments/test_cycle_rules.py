@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from instruments.cycle import STAGES, CycleRecord, Stage, advance
+from instruments.cycle import STAGES, CycleRecord, Stage, advance, predictions_fingerprint
 from instruments.cycle_records import amend, close
 from instruments.errors import CycleStateError
 
@@ -76,7 +76,10 @@ def complete(number: int = 1, **top: Any) -> dict[str, Any]:
 
 def at(stage: Stage, data: dict[str, Any] | None = None) -> CycleRecord:
     """The record written at ``stage`` without passing through the rules (as a hand edit would)."""
-    return CycleRecord.model_validate({**(data or complete()), "stage": stage})
+    record = CycleRecord.model_validate({**(data or complete()), "stage": "plan"})
+    if stage == "plan":
+        return record
+    return record.model_copy(update={"stage": stage, "predictions_sha256": predictions_fingerprint(record)})
 
 
 def through(record: CycleRecord, until: Stage) -> CycleRecord:
@@ -339,3 +342,30 @@ def test_amending_appends_and_keeps_the_seal() -> None:
 
 def test_without_known_measures_every_measure_is_unknown() -> None:
     assert "none defined" in refusal(lambda: advance(at("plan"), "do", frozenset()))
+
+
+def test_moving_to_do_locks_the_predictions() -> None:
+    started = advance(at("plan"), "do", MEASURES)
+    assert started.predictions_sha256 == predictions_fingerprint(at("plan"))
+
+
+def test_a_prediction_rewritten_after_the_start_is_refused() -> None:
+    started = advance(at("plan"), "do", MEASURES)
+    question = started.plan.questions[1]
+    assert question.prediction is not None
+    rewritten = question.model_copy(update={"prediction": question.prediction.model_copy(update={"threshold": 3.5})})
+    plan = started.plan.model_copy(update={"questions": (started.plan.questions[0], rewritten)})
+    assert refusal(lambda: advance(started.model_copy(update={"plan": plan}), "study", MEASURES)) == (
+        "cycle c1: its questions or predictions were changed after the cycle moved to Do.\n"
+        "What to do: Restore the questions and predictions as they were when the cycle started; write what you "
+        "would now expect differently in the learning of its results or in the next cycle's plan."
+    )
+
+
+def test_a_cycle_past_plan_without_locked_predictions_is_refused() -> None:
+    unlocked = at("do").model_copy(update={"predictions_sha256": None})
+    assert refusal(lambda: advance(unlocked, "study", MEASURES)) == (
+        "cycle c1: its predictions were not locked when it moved to Do (predictions_sha256 is missing), so "
+        "nobody can tell whether they were written before the results.\n"
+        "What to do: Set the stage back to plan and move the cycle to Do with evalcycle, which locks the predictions."
+    )
