@@ -75,7 +75,7 @@ class Question(_Model):
     prediction: Prediction | None = None
 
 
-class Scale(_Model):
+class CycleScale(_Model):
     """How small the test is: who takes part, how many, where."""
 
     who: Text = Field(min_length=1)
@@ -113,7 +113,7 @@ class Plan(_Model):
     change_idea: Text = ""
     previous_decision: PreviousDecision | None = None
     questions: tuple[Question, ...] = ()
-    scale: Scale | None = None
+    scale: CycleScale | None = None
     tasks: tuple[Task, ...] = ()
     data: tuple[DataCollection, ...] = ()
 
@@ -165,6 +165,14 @@ class Dates(_Model):
     planned_end: date | None = None
     actual_start: date | None = None
     actual_end: date | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Dates:
+        for kind in ("planned", "actual"):
+            start, end = getattr(self, f"{kind}_start"), getattr(self, f"{kind}_end")
+            if start is not None and end is not None and end < start:
+                raise ValueError(f"{kind}_end ({end}) is before {kind}_start ({start})")
+        return self
 
 
 class Seal(_Model):

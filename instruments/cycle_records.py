@@ -151,9 +151,18 @@ def load_cycle_records(
         paths = sorted(folder_or_files)
     records = [read_cycle_record(path, known_measures) for path in paths]
     files = {record.cycle_id: path for record, path in zip(records, paths, strict=True)}
-    check = check_series(records)
+    try:
+        check = check_series(records)
+    except CycleStateError as err:
+        cycle_id = err.where.removeprefix("cycle ")
+        where = f"{files[cycle_id]} ({err.where})" if cycle_id in files else _place(folder_or_files)
+        raise CycleStateError(where, err.problem, err.action) from None
     by_id = {r.cycle_id: r for r in records}
     return CycleSeries(tuple(by_id[c] for c in check.chain), files, check)
+
+
+def _place(folder_or_files: Path | Iterable[Path]) -> str:
+    return f"cycle records in {folder_or_files}" if isinstance(folder_or_files, Path) else "cycle records"
 
 
 def _parse(path: Path) -> CycleRecord:

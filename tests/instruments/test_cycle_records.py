@@ -164,6 +164,11 @@ SHAPES: list[tuple[str, dict[str, Any], str]] = [
         "same cycle",
     ),
     (
+        "ends before it starts",
+        {"dates": {"actual_start": "2024-02-01", "actual_end": "2024-01-31"}},
+        "at dates: actual_end (2024-01-31) is before actual_start (2024-02-01)",
+    ),
+    (
         "seal written by hand on an open cycle",
         {"closed": {"date": "2024-03-04", "sha256": "a" * 64}},
         "at (top level): 'closed' is written by closing the cycle; stage and 'closed' must agree",
@@ -191,6 +196,23 @@ def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "cycle.yaml"
     path.write_text("cycle_id: c1\nplan: [unclosed\n", "utf-8")
     assert re.match(r"cycle\.yaml, line \d+: this is not valid YAML", definition_error(path))
+
+
+def test_a_series_refusal_names_the_file_of_the_cycle(tmp_path: Path) -> None:
+    shutil.copy(EXAMPLES / "cycle-1.yaml", tmp_path / "cycle-1.yaml")
+    shutil.copy(EXAMPLES / "cycle-3.yaml", tmp_path / "cycle-3.yaml")
+    with pytest.raises(CycleStateError) as caught:
+        load_cycle_records(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'cycle-3.yaml'} (cycle cycle-3): it follows cycle cycle-2, which has no record here.\n"
+        "What to do: Correct previous_cycle_id, or add the missing cycle's record to the folder."
+    )
+
+
+def test_an_empty_folder_names_the_folder(tmp_path: Path) -> None:
+    with pytest.raises(CycleStateError) as caught:
+        load_cycle_records(tmp_path)
+    assert str(caught.value).startswith(f"cycle records in {tmp_path}: there are no cycle records.")
 
 
 def test_a_missing_folder_is_a_definition_error(tmp_path: Path) -> None:
