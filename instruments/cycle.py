@@ -11,6 +11,8 @@ A cycle record is one YAML file per cycle (see ``docs/cycle-records.md``), loade
 - it cannot reach Act while any prediction has no result (met / not met / inconclusive);
 - it cannot close without exactly one decision (adopt, adapt or abandon) and a rationale, and an
   adapted change needs a plan for the next cycle;
+- it cannot start without its scale and a data plan for every predicted measure; moving to Do
+  locks the questions and predictions with a sha256, so they cannot be rewritten after the results;
 - a closed record carries a sha256 of its content; later notes are appended as amendments.
 
 The wrong *shape* of a record (a missing key, an unknown decision) is a pydantic error, which the
@@ -18,8 +20,9 @@ loader turns into a :class:`~instruments.errors.DefinitionError`. A broken *rule
 :class:`~instruments.errors.CycleStateError` naming the cycle, the rule and what to do.
 The checks over a whole series (one chain, one open cycle) live in :func:`check_series`.
 
-This module is longer than 300 lines because the models and the rules that read them belong
-together: splitting them would separate each field from the rule that makes it mandatory.
+This module is longer than 500 lines because the models and the rules that read them belong
+together: splitting them would separate each field from the rule that makes it mandatory. What
+reads and writes files is in :mod:`instruments.cycle_records`.
 """
 
 from __future__ import annotations
@@ -243,14 +246,19 @@ class CycleRecord(_Model):
 
 
 def fingerprint(record: CycleRecord) -> str:
-    """The sha256 of a record's canonical content: everything except the hash and the amendments."""
-    content = record.model_dump(mode="json", exclude={"amendments": True, "closed": {"sha256"}})
+    """The sha256 of a record's canonical content: everything except the hash and the amendments.
+
+    The canonical content is the record's JSON with sorted keys, leaving out values that equal
+    their defaults, so that a field added to the model later (with a default) leaves the hashes
+    of records closed before it valid. Renaming a field would not: that needs a migration.
+    """
+    content = record.model_dump(mode="json", exclude_defaults=True, exclude={"amendments": True, "closed": {"sha256"}})
     return _sha256(content)
 
 
 def predictions_fingerprint(record: CycleRecord) -> str:
     """The sha256 of the plan's questions and predictions, locked when the cycle moves to Do."""
-    return _sha256([question.model_dump(mode="json") for question in record.plan.questions])
+    return _sha256([question.model_dump(mode="json", exclude_defaults=True) for question in record.plan.questions])
 
 
 def amendment_digest(previous: str, on: date, by: str, text: str) -> str:
