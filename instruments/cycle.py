@@ -618,4 +618,13 @@ def check_series(records: Collection[CycleRecord]) -> SeriesCheck:
                 "This series has only one cycle; lessons have not yet been tested in a second cycle.",
             )
         )
+    last = chain[-1]
+    if last.stage == "closed" and last.act is not None and last.act.decision == "adapt":
+        flags.append(
+            Flag(
+                "next-cycle-not-started",
+                last.cycle_id,
+                f"Cycle {last.cycle_id} decided to adapt the change, but the next cycle has no record yet.",
+            )
+        )
     return SeriesCheck(tuple(r.cycle_id for r in chain), tuple(flags), counts(records))

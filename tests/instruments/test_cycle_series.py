@@ -39,13 +39,25 @@ def test_a_linked_series_comes_back_in_chain_order() -> None:
 
 
 def test_a_series_of_one_cycle_is_flagged_not_refused() -> None:
-    assert check_series([at("plan")]).flags == (
+    assert check_series([at("study")]).flags == (
         Flag(
             "single-cycle",
             "c1",
             "This series has only one cycle; lessons have not yet been tested in a second cycle.",
         ),
     )
+
+
+def test_an_adapted_change_without_its_next_cycle_is_flagged() -> None:
+    flags = check_series([closed(1), closed(2)]).flags
+    assert flags == (
+        Flag(
+            "next-cycle-not-started",
+            "c2",
+            "Cycle c2 decided to adapt the change, but the next cycle has no record yet.",
+        ),
+    )
+    assert check_series([closed(1), closed(2), at("plan", complete(3))]).flags == ()
 
 
 def test_no_records_is_refused() -> None:
