@@ -303,3 +303,22 @@ def test_text_with_unusual_line_breaks_keeps_its_hash(tmp_path: Path) -> None:
     save_cycle_record(closed, tmp_path / "cycle.yaml")
     assert read_cycle_record(tmp_path / "cycle.yaml") == closed
     assert '  rationale: "line' in dump_cycle_record(closed)
+
+
+def test_every_refusal_the_guide_explains_is_one_evalcycle_gives() -> None:
+    root = Path(__file__).parents[2]
+    guide = (root / "docs" / "cycle-records.md").read_text("utf-8")
+    source = "".join((root / "instruments" / name).read_text("utf-8") for name in ("cycle.py", "cycle_records.py"))
+    source = re.sub(r'"\s*\n\s*f?"', "", source)  # join implicitly concatenated string literals
+    rows = re.findall(r"^\| ([^|`]+?) \|", guide.split("## What each refusal means")[1], flags=re.MULTILINE)
+    phrases = [p.strip() for row in rows for p in row.split(" / ") if row.strip() not in ("Message begins", "Message")]
+    assert len(phrases) > 25
+    for phrase in phrases:
+        words = phrase.removeprefix("… ").split(" ")
+        known = " ".join(
+            words[: next((i for i, w in enumerate(words) if w.rstrip(",;.") in PLACEHOLDERS or w.startswith("(")), len(words))]
+        )
+        assert known in source, f"the guide quotes {phrase!r}, which no message contains"
+
+
+PLACEHOLDERS = {"N", "X", "Y", "M", "q2", "…"}
