@@ -316,7 +316,11 @@ def test_every_refusal_the_guide_explains_is_one_evalcycle_gives() -> None:
     for phrase in phrases:
         words = phrase.removeprefix("… ").split(" ")
         known = " ".join(
-            words[: next((i for i, w in enumerate(words) if w.rstrip(",;.") in PLACEHOLDERS or w.startswith("(")), len(words))]
+            words[
+                : next(
+                    (i for i, w in enumerate(words) if w.rstrip(",;.") in PLACEHOLDERS or w.startswith("(")), len(words)
+                )
+            ]
         )
         assert known in source, f"the guide quotes {phrase!r}, which no message contains"
 
