@@ -52,7 +52,8 @@ Text = str  # free text written by the team; required text must not be empty
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Teams write results such as ``observed: 4.3``; YAML reads those as numbers, kept here as text.
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
 class Prediction(_Model):

@@ -186,6 +186,21 @@ def test_a_wrong_shape_names_the_file_and_key_path(tmp_path: Path, change: dict[
     )
 
 
+def test_a_number_written_as_a_result_is_kept_as_text(tmp_path: Path) -> None:
+    data = complete()
+    data["study"]["results"][1]["observed"] = 3.6
+    path = write(tmp_path, "cycle.yaml", data)
+    record = read_cycle_record(path)
+    assert record.study is not None
+    assert record.study.results[1].observed == "3.6"
+
+
+def test_a_yes_or_no_written_as_text_names_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "cycle.yaml"
+    path.write_text(yaml.safe_dump(complete()).replace("observed: Up.", "observed: no"), "utf-8")
+    assert "at study.results[0].observed: Input should be a valid string" in definition_error(path)
+
+
 def test_yaml_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "cycle.yaml"
     path.write_text("- just\n- a list\n", "utf-8")
