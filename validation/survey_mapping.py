@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from instruments.errors import ContractViolation, Failure, UnmappedInput
@@ -86,7 +87,7 @@ def _long(export: SurveyExport, included: list[int], columns: list[str]) -> pd.D
     block = export.answers.loc[included, columns].copy()
     block.insert(0, "position", included)
     long = block.melt(id_vars="position", var_name="column", value_name="raw")
-    long["raw"] = long["raw"].astype(str).str.strip()
+    long["raw"] = long["raw"].astype("string[pyarrow]").str.strip()
     return long[long["raw"] != ""].sort_values(["position", "column"], kind="stable").reset_index(drop=True)
 
 
@@ -111,14 +112,19 @@ def map_answers(
     for column, (item_id, _) in targets.items():
         by_kind[instrument.item(item_id).kind].append(column)
 
+    token_of_position = np.array([tokens.get(i, "") for i in range(len(export.respondent_ids))], dtype=object)
+
     def keyed(long: pd.DataFrame, item_of: Mapping[str, str]) -> pd.DataFrame:
+        columns = pd.Categorical(long["column"])
+        items = columns.rename_categories([item_of[str(c)] for c in columns.categories]) if len(long) else columns
         return pd.DataFrame(
             {
-                "respondent_token": long["position"].map(tokens),
+                "respondent_token": token_of_position[long["position"].to_numpy(dtype=int)],
                 "instrument_id": instrument.id,
                 "cycle_id": cycle_id,
-                "item_id": long["column"].map(item_of),
-            }
+                "item_id": pd.Series(items, index=long.index).astype(str),
+            },
+            index=long.index,
         )
 
     item_of = {c: t[0] for c, t in targets.items()}
