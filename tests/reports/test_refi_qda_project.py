@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 import re
 import zipfile
@@ -18,7 +19,7 @@ from lxml import etree
 from instruments.load import load_evaluation
 from reports.refi_codebook import codebook_qdc, stable_guid
 from reports.refi_project import RECONCILED, project_qdpx, write_project_qdpx
-from tests.conftest import PILOT
+from tests.conftest import PILOT, REPOSITORY
 from tests.reports.test_refi_qda_schemas import CODEBOOK_NS, PROJECT_NS, errors
 
 EVALUATION = load_evaluation(PILOT / "evaluation.yaml")
@@ -355,3 +356,13 @@ def test_arbitrary_unicode_texts_still_validate_and_round_trip_their_offsets(
     assert len(found) == int(frame["value"].sum())
     for segment_id, _, _, text in found:
         assert text == expected[segment_id]
+
+
+def test_the_guide_names_the_functions_and_arguments_as_they_are() -> None:
+    guide = (REPOSITORY / "docs" / "refi-qda.md").read_text("utf-8")
+    assert "reports.refi_project.write_project_qdpx" in guide
+    assert "reports.refi_codebook.write_codebook_qdc" in guide
+    example = guide.split("```python")[1].split("```")[0]
+    called = example.split("write_project_qdpx(", 1)[1]
+    named = set(re.findall(r"^\s+(\w+)=", called, flags=re.MULTILINE))
+    assert named == set(inspect.signature(write_project_qdpx).parameters) - {"path", "project_name", "origin"}
