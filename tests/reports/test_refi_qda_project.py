@@ -312,8 +312,10 @@ def test_no_segments_gives_a_valid_project_without_sources() -> None:
     assert root.find("p:Sources", NS) is None and texts == {}
 
 
+#: Any text, with line breaks and characters outside the BMP made common; stripped, as segments are.
+characters = st.characters(codec="utf-8") | st.sampled_from(["\r", "\n", "\U0001f600", "\U0001d520", "\u200d"])
 segment_texts = st.lists(
-    st.text(min_size=1, max_size=40).filter(lambda t: t.strip() == t and t != ""), min_size=1, max_size=8
+    st.text(characters, min_size=1, max_size=40).filter(lambda t: t.strip() == t and t != ""), min_size=1, max_size=8
 )
 
 
