@@ -19,6 +19,8 @@ from instruments.evaluation import Evaluation
 from instruments.load import load_evaluation
 from reports.agreement_workbook import agreement_summary_rows, write_agreement_workbook
 from reports.disagreement_workbook import read_disagreement_workbook, write_disagreement_workbook
+from reports.refi_codebook import write_codebook_qdc
+from reports.refi_project import write_project_qdpx
 from reports.reviewer_workbook import read_reviewer_workbook
 from validation.codings import Codings
 from validation.contracts import validate_table
@@ -53,6 +55,30 @@ def _refuse(path: Path, error: InputRefused, settings: Settings) -> str:
         description=f"Refused: {path.name}",
     )
     return f"{error.problem.splitlines()[0]} [{error.rule}]"
+
+
+def export_refi_qda(
+    evaluation: Evaluation,
+    cycle_id: str,
+    segments: pd.DataFrame,
+    codings: dict[str, pd.DataFrame],
+    final: pd.DataFrame | None,
+    settings: Settings,
+) -> None:
+    """The codebook and coded project in REFI-QDA form, for NVivo, ATLAS.ti or QualCoder.
+
+    They hold the segment texts, so they stay with the reviewers in ``coding/<cycle>/out/``.
+    """
+    out = coding_folder(settings, cycle_id) / "out"
+    write_codebook_qdc(out / f"{evaluation.id}-codebook.qdc", evaluation.codebook, evaluation_id=evaluation.id)
+    write_project_qdpx(
+        out / f"{evaluation.id}-{cycle_id}.qdpx",
+        evaluation=evaluation,
+        segments=segments,
+        codings_by_reviewer=codings,
+        final_codings=final,
+        cycle_id=cycle_id,
+    )
 
 
 @task
@@ -101,6 +127,7 @@ def import_workbooks(evaluation: Evaluation, cycle_id: str, settings: Settings) 
     count = write_disagreement_workbook(
         folder / "out" / DISAGREEMENTS, segments, both, evaluation.codebook, cycle_id, reviewers
     )
+    export_refi_qda(evaluation, cycle_id, segments, codings, None, settings)
     status = CodingImport(cycle_id, tuple(codings), waiting, refused, published / "agreement.csv", count)
     reconciled = folder / "in" / DISAGREEMENTS
     if not reconciled.exists():
@@ -121,6 +148,7 @@ def import_workbooks(evaluation: Evaluation, cycle_id: str, settings: Settings) 
     final = validate_table(Codings, final, reconciled.name)
     final_path = settings.validated / "codings" / cycle_id / "final.parquet"
     write_table(final, final_path)
+    export_refi_qda(evaluation, cycle_id, segments, codings, final, settings)
     return CodingImport(
         cycle_id, tuple(codings), waiting, refused, published / "agreement.csv", count, final_path, "done"
     )

@@ -116,7 +116,7 @@ def map_answers(
 
     def keyed(long: pd.DataFrame, item_of: Mapping[str, str]) -> pd.DataFrame:
         columns = pd.Categorical(long["column"])
-        items = columns.rename_categories([item_of[str(c)] for c in columns.categories]) if len(long) else columns
+        items = columns.rename_categories({c: item_of[str(c)] for c in columns.categories}) if len(long) else columns
         return pd.DataFrame(
             {
                 "respondent_token": token_of_position[long["position"].to_numpy(dtype=int)],

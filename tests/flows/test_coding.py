@@ -88,6 +88,11 @@ def test_import_waits_for_both_reviewers_then_publishes_agreement_and_reconciles
     workbook.save(folder / "in" / DISAGREEMENTS)
     final = import_coding("cycle-1", settings)
     assert final.reconciliation == "done"
+    import zipfile
+
+    with zipfile.ZipFile(folder / "out" / "psw-pilot-cycle-1.qdpx") as project:
+        assert "project.qde" in project.namelist()
+    assert (folder / "out" / "psw-pilot-codebook.qdc").exists()
     assert final.final is not None
     codings = pd.read_parquet(final.final)
     assert len(codings) == len(segments) * len(CODE_IDS)
