@@ -14,8 +14,10 @@ The SVG is made to be published and compared:
 - text stays text (``svg.fonttype: none``, DejaVu Sans, which ships with matplotlib), so it can
   be selected, read aloud, translated and checked for contrast;
 - safe to inline several charts in one HTML page: every ``id`` and every reference to one is
-  prefixed with the figure id, and the root ``<svg>`` carries ``role="img"``, a ``<title>``
-  (the short text) and a ``<desc>`` (the long description).
+  prefixed with the figure id, and the root ``<svg>`` carries ``role="img"`` and a ``<title>``
+  (the short text). The long description is not repeated inside the SVG: the report prints it
+  next to the chart (and may point to it with ``aria-describedby``), so it is read once, and
+  names of withheld items, which the description gives, never appear in the drawing.
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ def drawing(figure_id: str) -> Iterator[None]:
         yield
 
 
-def svg_of(canvas: mpl_figure.Figure, figure_id: str, alt_text: str, description: str) -> str:
+def svg_of(canvas: mpl_figure.Figure, figure_id: str, alt_text: str) -> str:
     """The canvas as inline SVG: deterministic, ids prefixed with ``figure_id``, titled for screen readers."""
     buffer = io.StringIO()
     canvas.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.1, metadata={"Date": None})
@@ -116,11 +118,7 @@ def svg_of(canvas: mpl_figure.Figure, figure_id: str, alt_text: str, description
         f'<svg id="{figure_id}" role="img" aria-labelledby="{figure_id}-title" aria-describedby="{figure_id}-desc" ',
         1,
     )
-    titles = (
-        f'\n <title id="{figure_id}-title">{escape(alt_text)}</title>'
-        f'\n <desc id="{figure_id}-desc">{escape(description)}</desc>'
-    )
-    return root + titles + svg[head_end:]
+    return root + f'\n <title id="{figure_id}-title">{escape(alt_text)}</title>' + svg[head_end:]
 
 
 def _prefix_ids(tag: str, figure_id: str) -> str:
