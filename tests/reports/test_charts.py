@@ -34,11 +34,8 @@ def style_of(element: ET.Element) -> dict[str, str]:
 
 def groups(root: ET.Element) -> dict[str, ET.Element]:
     """Every <g> by its id, with the figure-id prefix removed."""
-    found = {}
-    for group in root.iter(f"{SVG}g"):
-        gid = group.get("id", "")
-        found[gid.split("-", 1)[1] if "-" in gid else gid] = group
-    return found
+    prefix = root.get("id", "") + "-"
+    return {group.get("id", "").removeprefix(prefix): group for group in root.iter(f"{SVG}g")}
 
 
 def texts(root: ET.Element) -> list[str]:
