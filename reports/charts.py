@@ -115,7 +115,7 @@ def svg_of(canvas: mpl_figure.Figure, figure_id: str, alt_text: str) -> str:
     head_end = svg.index(">") + 1
     root = svg[:head_end].replace(
         "<svg ",
-        f'<svg id="{figure_id}" role="img" aria-labelledby="{figure_id}-title" aria-describedby="{figure_id}-desc" ',
+        f'<svg id="{figure_id}" role="img" aria-labelledby="{figure_id}-title" style="max-width: 100%; height: auto" ',
         1,
     )
     return root + f'\n <title id="{figure_id}-title">{escape(alt_text)}</title>' + svg[head_end:]

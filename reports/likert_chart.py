@@ -145,7 +145,9 @@ def _draw(
     ax.set_yticks(range(len(drawn)), [textwrap.fill(item.label, _LABEL_WRAP) for item in drawn])
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
-    ax.set_xlabel("\u2190 disagree          share of people who answered          agree \u2192")
+    ax.set_xlabel("share of the people who answered")
+    ax.text(0, 1.0, "\u2190 disagree", transform=ax.transAxes, ha="left", va="bottom", color=TEXT, gid="side-disagree")
+    ax.text(1, 1.0, "agree \u2192", transform=ax.transAxes, ha="right", va="bottom", color=TEXT, gid="side-agree")
     axes_width_pt = _WIDTH * 0.42 * 72
     right_column = transforms.blended_transform_factory(ax.transAxes, ax.transData)
     for row, item in enumerate(drawn):

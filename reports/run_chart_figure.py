@@ -4,8 +4,9 @@ The numbers come from ``analysis.run_charts`` (converted in ``flows/``, since ``
 import ``analysis``); this module only draws and words them (research note ``pdsa_de.md`` §2):
 
 - points joined in time order; a missing or withheld value leaves a gap;
-- each part's centre line (the median) drawn over that part, labelled with its value, solid
-  when the part shows no signal and dashed orange when it does;
+- each part's centre line (the median) drawn over that part, solid when the part shows no
+  signal and dashed orange when it does; its value is printed under the chart with the outcome
+  (not beside the line, where it would cover points);
 - points that are part of a signal are orange **diamonds** (shape as well as colour), excluded
   points hollow circles, all other points filled blue circles; the key says so in words;
 - every PDSA cycle boundary a labelled vertical line just before the cycle's first point;
@@ -190,17 +191,6 @@ def _draw(
             linewidth=1.5,
             gid=f"centre-{part.number}",
         )
-        ax.annotate(
-            f"{centre_name} {_number(part.centre_line)}",
-            xy=(part.last + 0.4, part.centre_line),
-            xytext=(2, 2),
-            textcoords="offset points",
-            ha="right",
-            va="bottom",
-            color=TEXT,
-            fontsize=9,
-            gid=f"centre-label-{part.number}",
-        )
     top = transforms.blended_transform_factory(ax.transData, ax.transAxes)
     for index, boundary in enumerate(boundaries):
         line_x = boundary.position - 0.5
@@ -253,7 +243,7 @@ def _draw(
         handles.append(Line2D([], [], color=AXIS, linestyle=(0, (1.5, 2)), linewidth=1.2, label="a PDSA cycle starts"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     ax.annotate(
-        "\n".join(_notes(points, parts, k)),
+        "\n".join(_notes(points, parts, k, centre_name)),
         xy=(0, 0),
         xycoords="axes fraction",
         xytext=(0, -30),
@@ -267,11 +257,14 @@ def _draw(
     return canvas
 
 
-def _notes(points: tuple[RunPoint, ...], parts: tuple[RunPart, ...], k: int) -> list[str]:
+def _notes(points: tuple[RunPoint, ...], parts: tuple[RunPart, ...], k: int, centre_name: str) -> list[str]:
     if len(parts) == 1:
-        notes = [f"Rules (Anhøj): {parts[0].outcome}"]
+        notes = [f"{centre_name.capitalize()} {_number(parts[0].centre_line)}. Rules (Anhøj): {parts[0].outcome}"]
     else:
-        notes = [f"Points {part.first}\u2013{part.last}: {part.outcome}" for part in parts]
+        notes = [
+            f"Points {part.first}\u2013{part.last}: {centre_name} {_number(part.centre_line)}; {part.outcome}"
+            for part in parts
+        ]
     withheld = [p.period for p in points if p.withheld]
     if withheld:
         notes.append(f"Not shown (fewer than {k} people): {', '.join(withheld)}")

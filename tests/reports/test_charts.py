@@ -92,10 +92,16 @@ def sample_svg(figure_id: str = "sample", text: str = "a label") -> str:
 
 def test_the_svg_is_inline_markup_titled_for_screen_readers() -> None:
     svg = sample_svg()
-    assert svg.startswith('<svg id="sample" role="img" aria-labelledby="sample-title" ')
+    assert svg.startswith(
+        '<svg id="sample" role="img" aria-labelledby="sample-title" style="max-width: 100%; height: auto" '
+    )
+    assert re.search(r'viewBox="0 0 [\d.]+ [\d.]+"', svg), "scales down to a narrow column"
     root = parse(svg)
     assert root.find(f"{SVG}title").text == "Short text about a label & more"  # type: ignore[union-attr]
     assert "&amp; more</title>" in svg
+    for attribute in ("aria-labelledby", "aria-describedby"):
+        for named in " ".join(re.findall(rf'{attribute}="([^"]+)"', svg)).split():
+            assert f'id="{named}"' in svg, f"{attribute} points to a missing element"
     assert "<?xml" not in svg and "<!DOCTYPE" not in svg and "<metadata>" not in svg
 
 

@@ -81,16 +81,17 @@ def test_fewer_than_10_useful_points_says_the_rules_were_not_applied_never_no_si
 )
 def test_the_rule_outcome_is_printed_on_the_chart(part: RunPart, message: str) -> None:
     figure = run_chart_figure(MEASURE, series([4, 6] * 6), [part], k=5)
-    assert f"Rules (Anhøj): {message}" in texts(parse(figure.svg))
+    assert f"Median 5. Rules (Anhøj): {message}" in texts(parse(figure.svg))
     assert figure.alt_text.endswith(f": {message}.")
 
 
 def test_each_part_prints_its_own_outcome_and_centre_line(two_cycles: Figure) -> None:
     figure = two_cycles
     drawn = texts(parse(figure.svg))
-    assert "Points 1\u20138: run-chart rules not applied: 7 useful points, the rules need at least 10" in drawn
-    assert "Points 9\u201320: signal: long run" in drawn
-    assert "median 5.5" in drawn and "median 9.5" in drawn
+    assert (
+        "Points 1\u20138: median 5.5; run-chart rules not applied: 7 useful points, the rules need at least 10" in drawn
+    )
+    assert "Points 9\u201320: median 9.5; signal: long run" in drawn
     by_id = groups(parse(figure.svg))
     plain = style_of(next(by_id["centre-1"].iter(f"{SVG}path")))
     signalled = style_of(next(by_id["centre-2"].iter(f"{SVG}path")))
