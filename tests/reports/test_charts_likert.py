@@ -11,6 +11,7 @@ import pytest
 from reports.charts import Figure
 from reports.likert_chart import likert_chart
 from reports.palette import TEXT_CONTRAST, contrast_ratio, diverging
+from tests.conftest import REPOSITORY
 from tests.reports.test_charts import SVG, assert_contrast_floors, groups, parse, texts
 
 FIVE = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree")
@@ -209,3 +210,10 @@ def test_a_scale_the_palette_cannot_colour_is_refused(scale: tuple[str, ...]) ->
     frame = items([("x", [5] * len(scale))], scale)
     with pytest.raises(ValueError, match="scales of 3 to 7 points"):
         likert_chart(frame, scale, k=5)
+
+
+def test_the_program_team_guide_quotes_the_withheld_note_as_the_chart_prints_it(pilot: Figure) -> None:
+    guide = (REPOSITORY / "docs" / "reading-the-charts.md").read_text("utf-8")
+    note = next(t for t in texts(parse(pilot.svg)) if t.startswith("Not shown:"))
+    assert note.removesuffix(" (see the table).") in guide
+    assert pilot.table.rows[-1][1] in guide

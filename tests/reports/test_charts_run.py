@@ -10,6 +10,7 @@ import pytest
 from reports.charts import Figure
 from reports.palette import SERIES, SIGNAL
 from reports.run_chart_figure import CycleBoundary, RunPart, RunPoint, run_chart_figure
+from tests.conftest import REPOSITORY
 from tests.reports.test_charts import SVG, assert_contrast_floors, groups, parse, style_of, texts
 
 MEASURE = "Sessions attended per week"
@@ -197,3 +198,14 @@ def test_a_boundary_outside_the_series_is_refused() -> None:
 def test_a_part_cannot_signal_when_its_rules_were_not_applied() -> None:
     with pytest.raises(ValueError, match="part 1 has a signal although its rules were not applied"):
         run_chart_figure(MEASURE, SHORT, [RunPart(1, 1, 8, 5.0, 7, False, long_run=True)], k=5)
+
+
+def test_the_program_team_guide_quotes_the_run_chart_messages_as_the_chart_prints_them() -> None:
+    guide = (REPOSITORY / "docs" / "reading-the-charts.md").read_text("utf-8")
+    for part in (
+        RunPart(1, 1, 12, 5, 12, True),
+        RunPart(1, 1, 12, 5, 12, True, long_run=True),
+        RunPart(1, 1, 12, 5, 12, True, few_crossings=True),
+        SHORT_PART,
+    ):
+        assert part.outcome in guide
