@@ -105,7 +105,8 @@ def drawing(figure_id: str) -> Iterator[None]:
 def svg_of(canvas: mpl_figure.Figure, figure_id: str, alt_text: str) -> str:
     """The canvas as inline SVG: deterministic, ids prefixed with ``figure_id``, titled for screen readers."""
     buffer = io.StringIO()
-    canvas.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.1, metadata={"Date": None})
+    with matplotlib.rc_context({"svg.hashsalt": figure_id, "svg.fonttype": "none"}):
+        canvas.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.1, metadata={"Date": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.DOTALL)

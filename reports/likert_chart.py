@@ -26,6 +26,7 @@ Input: one row per statement, with the columns
 from __future__ import annotations
 
 import math
+import numbers
 import textwrap
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -96,16 +97,15 @@ def _item(row: Mapping[Hashable, object], scale: tuple[str, ...], k: int) -> _It
     label = str(row["label"])
     counts: list[int] = []
     for point in scale:
-        value = row[point]
-        if not isinstance(value, int | float) or pd.isna(value) or value < 0 or value != int(value):
+        count = _whole(row[point])
+        if count is None:
             raise ValueError(
-                f"statement {label!r}: the count for {point!r} must be a whole number of 0 or more, got {value!r}"
+                f"statement {label!r}: the count for {point!r} must be a whole number of 0 or more, got {row[point]!r}"
             )
-        counts.append(int(value))
+        counts.append(count)
     n = sum(counts)
-    given = row["n"]
-    if not isinstance(given, int | float) or pd.isna(given) or int(given) != n:
-        raise ValueError(f"statement {label!r}: n is {given!r} but its counts add up to {n}")
+    if _whole(row["n"]) != n:
+        raise ValueError(f"statement {label!r}: n is {row['n']!r} but its counts add up to {n}")
     if n < k:
         raise ValueError(
             f"statement {label!r}: only {n} people answered, fewer than k = {k}, but it is not marked suppressed; "
@@ -124,6 +124,16 @@ def _item(row: Mapping[Hashable, object], scale: tuple[str, ...], k: int) -> _It
         neutral=percentages[half] if points % 2 else None,
         disagree=sum(percentages[:half]),
     )
+
+
+def _whole(value: object) -> int | None:
+    """``value`` as a count (a whole number of 0 or more), or None if it is not one (missing included)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    number = float(value)
+    if not math.isfinite(number) or number < 0 or not number.is_integer():
+        return None
+    return int(number)
 
 
 def _draw(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -217,3 +218,28 @@ def test_the_program_team_guide_quotes_the_withheld_note_as_the_chart_prints_it(
     note = next(t for t in texts(parse(pilot.svg)) if t.startswith("Not shown:"))
     assert note.removesuffix(" (see the table).") in guide
     assert pilot.table.rows[-1][1] in guide
+
+
+def test_counts_of_a_suppressed_statement_never_reach_the_chart_text_or_table() -> None:
+    frame = items([("Shown", [5, 5, 5, 5, 5]), ("Hidden", [0, 0, 1, 0, 2])])
+    frame.loc[1, "suppressed"] = True
+    figure = likert_chart(frame, FIVE, k=5)
+    assert "Hidden" not in figure.svg
+    assert figure.table.rows[1] == ("Hidden", "withheld (fewer than 5)", *["withheld"] * 6)
+    hidden_part = figure.description.split("Withheld because")[1]
+    assert not any(char.isdigit() for char in hidden_part.replace("fewer than 5", ""))
+    assert len(groups(parse(figure.svg)).keys() & {f"segment-1-{p}" for p in range(5)}) == 0
+
+
+def test_counts_given_as_numpy_integers_in_an_object_column_are_accepted() -> None:
+    frame = items([("Mixed types", [1, 2, 3, 4, 5])]).astype({"Agree": "object"})
+    frame.loc[0, "Agree"] = np.int64(4)
+    assert likert_chart(frame, FIVE, k=5).table.rows[0][5] == "4 (27%)"
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, None])
+def test_a_count_that_is_not_a_whole_number_of_people_is_refused(bad: float | None) -> None:
+    frame = items([("Odd", [1, 2, 3, 4, 5])]).astype({"Agree": "object"})
+    frame.loc[0, "Agree"] = pd.NA if bad is None else bad
+    with pytest.raises(ValueError, match=r"statement 'Odd': the count for 'Agree' must be a whole number of 0 or more"):
+        likert_chart(frame, FIVE, k=5)
