@@ -132,19 +132,3 @@ def _prefix_ids(tag: str, figure_id: str) -> str:
 def percent(share: float) -> str:
     """A share (0 to 1) as a whole percentage, e.g. ``"65%"``."""
     return f"{round(100 * share)}%"
-
-
-def whole_percentages(counts: tuple[int, ...]) -> tuple[int, ...]:
-    """Counts as whole percentages that add up to exactly 100 (largest remainder; ties go left).
-
-    Rounding each share on its own can give rows of 99% or 101%, which readers take for an error.
-    """
-    total = sum(counts)
-    if total <= 0:
-        raise ValueError(f"percentages need a positive total, got counts {list(counts)}")
-    exact = [100 * c / total for c in counts]
-    floors = [int(e) for e in exact]
-    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - floors[i]), i))
-    for i in order[: 100 - sum(floors)]:
-        floors[i] += 1
-    return tuple(floors)

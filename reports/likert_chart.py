@@ -10,7 +10,9 @@ Design (research note ``pdsa_de.md`` §6.3, after Heiberger & Robbins 2014):
   total agreement ("65% agree") at the right, and the bars are sorted by it, highest first.
   "Agree" is the upper half of the scale, as in ``analysis.likert.summarise_ratings``.
 - Every bar prints its number of people ("n = 23"); every segment wide enough for it is labelled
-  with its percentage; percentages are whole numbers that add up to 100 per bar.
+  with its percentage. Every percentage, totals included, is rounded on its own from the counts
+  (as the report's table does), so equal counts always read the same and 3 of 6 is "50% agree";
+  a bar's labels may therefore add up to 99% or 101%, which the table caption says.
 - Statements answered by fewer than k people are not drawn at all (not even their wording):
   the chart only says how many were withheld, and the description and table name them.
 - The data table gives counts and the 100%-stacked percentages of every statement.
@@ -36,7 +38,7 @@ from matplotlib import figure as mpl_figure
 from matplotlib import transforms
 from matplotlib.patches import Patch
 
-from reports.charts import FONT_SIZE, DataTable, Figure, drawing, svg_of, whole_percentages
+from reports.charts import FONT_SIZE, DataTable, Figure, drawing, svg_of
 from reports.palette import AXIS, BACKGROUND, TEXT, diverging, text_on
 
 LABEL_SIZE = 9.0
@@ -54,6 +56,8 @@ class _Item:
     counts: tuple[int, ...]
     percentages: tuple[int, ...]
     shares: tuple[float, ...]
+    agree_share: float
+    disagree_share: float
     agree: int
     neutral: int | None
     disagree: int
@@ -84,7 +88,7 @@ def likert_chart(items: pd.DataFrame, scale: Sequence[str], *, k: int, figure_id
             withheld.append(str(row["label"]))
         else:
             drawn.append(_item(row, scale, k))
-    drawn.sort(key=lambda item: (-item.agree, item.disagree, item.label))
+    drawn.sort(key=lambda item: (-item.agree_share, item.disagree_share, item.label))
     alt_text = _alt_text(drawn, withheld)
     description = _description(drawn, withheld, scale, k)
     with drawing(figure_id):
@@ -113,16 +117,19 @@ def _item(row: Mapping[Hashable, object], scale: tuple[str, ...], k: int) -> _It
         )
     points = len(scale)
     half = points // 2
-    percentages = whole_percentages(tuple(counts))
+    percentages = tuple(round(100 * c / n) for c in counts)
+    agreeing, disagreeing = sum(counts[points - half :]), sum(counts[:half])
     return _Item(
         label=label,
         n=n,
         counts=tuple(counts),
         percentages=percentages,
         shares=tuple(100 * c / n for c in counts),
-        agree=sum(percentages[points - half :]),
-        neutral=percentages[half] if points % 2 else None,
-        disagree=sum(percentages[:half]),
+        agree_share=agreeing / n,
+        disagree_share=disagreeing / n,
+        agree=round(100 * agreeing / n),
+        neutral=round(100 * counts[half] / n) if points % 2 else None,
+        disagree=round(100 * disagreeing / n),
     )
 
 
@@ -313,6 +320,7 @@ def _table(drawn: list[_Item], withheld: list[str], scale: tuple[str, ...], k: i
     ]
     rows += [(label, f"withheld (fewer than {k})", *("withheld" for _ in scale), "withheld") for label in withheld]
     caption = (
-        "How people rated each statement: number of people and share of those who answered (each row adds up to 100%)"
+        "How people rated each statement: number of people and share of those who answered "
+        "(rounded, so a row may add up to 99% or 101%)"
     )
     return DataTable(caption, columns, tuple(rows))

@@ -9,11 +9,9 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from matplotlib import figure as mpl_figure
 
-from reports.charts import drawing, svg_of, whole_percentages
+from reports.charts import drawing, svg_of
 from reports.palette import BACKGROUND, MARK_CONTRAST, TEXT_CONTRAST, contrast_ratio
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -153,18 +151,3 @@ def test_the_contrast_check_catches_a_pale_mark_and_pale_text() -> None:
         assert_contrast_floors(pale_line)
     with pytest.raises(AssertionError, match="faint"):
         assert_contrast_floors(pale_text)
-
-
-def test_whole_percentages_round_to_a_total_of_exactly_100() -> None:
-    assert whole_percentages((1, 1, 1)) == (34, 33, 33)
-    assert whole_percentages((0, 3, 5)) == (0, 38, 62)
-    with pytest.raises(ValueError, match="positive total"):
-        whole_percentages((0, 0))
-
-
-@given(st.lists(st.integers(min_value=0, max_value=500), min_size=3, max_size=7).filter(lambda c: sum(c) > 0))
-def test_whole_percentages_always_add_to_100_and_stay_within_1_of_the_exact_share(counts: list[int]) -> None:
-    rounded = whole_percentages(tuple(counts))
-    assert sum(rounded) == 100
-    for count, value in zip(counts, rounded, strict=True):
-        assert abs(value - 100 * count / sum(counts)) < 1

@@ -168,15 +168,21 @@ def test_an_even_scale_meets_at_the_zero_line_with_no_neutral() -> None:
     assert figure.table.rows[0] == ("Split", "10", "2 (20%)", "3 (30%)", "4 (40%)", "1 (10%)", "50%")
 
 
-def test_the_table_holds_counts_and_percentages_that_add_up_to_100(pilot: Figure) -> None:
+def test_the_table_holds_counts_and_percentages_rounded_from_them(pilot: Figure) -> None:
     figure = pilot
     assert figure.table.columns == ("Statement", "People who answered", *FIVE, "Agreed")
     for row in figure.table.rows[:3]:
         counts = [int(cell.split()[0]) for cell in row[2:7]]
         shares = [int(cell.split("(")[1].rstrip("%)")) for cell in row[2:7]]
         assert sum(counts) == int(row[1])
-        assert sum(shares) == 100
-        assert row[7] == f"{shares[3] + shares[4]}%"
+        assert shares == [round(100 * c / sum(counts)) for c in counts]
+        assert row[7] == f"{round(100 * (counts[3] + counts[4]) / sum(counts))}%"
+
+
+def test_equal_counts_read_the_same_and_totals_are_rounded_from_the_counts() -> None:
+    figure = likert_chart(items([("Half", [1, 1, 1, 1, 2])]), FIVE, k=5)
+    assert figure.table.rows[0] == ("Half", "6", "1 (17%)", "1 (17%)", "1 (17%)", "1 (17%)", "2 (33%)", "50%")
+    assert group_texts(figure.svg, r"total-\d+") == ["50% agree n = 6"]
 
 
 def test_the_text_alternative_and_description_are_written_from_the_data(pilot: Figure) -> None:
