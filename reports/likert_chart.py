@@ -183,7 +183,7 @@ def _draw(
                 gid=f"segment-{row}-{position}",
             )
             text = f"{item.percentages[position]}%"
-            if width / (2 * limit) * axes_width_pt >= 0.62 * LABEL_SIZE * len(text) + 4:
+            if width / (2 * limit) * axes_width_pt >= 0.62 * LABEL_SIZE * len(text) + 6:
                 ax.text(
                     left + width / 2,
                     row,

@@ -5,6 +5,7 @@ The SVG helpers here are also used by the Likert and run chart tests.
 
 from __future__ import annotations
 
+import ast
 import re
 import xml.etree.ElementTree as ET
 
@@ -13,6 +14,7 @@ from matplotlib import figure as mpl_figure
 
 from reports.charts import drawing, svg_of
 from reports.palette import BACKGROUND, MARK_CONTRAST, TEXT_CONTRAST, contrast_ratio
+from tests.conftest import REPOSITORY
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -151,3 +153,16 @@ def test_the_contrast_check_catches_a_pale_mark_and_pale_text() -> None:
         assert_contrast_floors(pale_line)
     with pytest.raises(AssertionError, match="faint"):
         assert_contrast_floors(pale_text)
+
+
+def test_the_chart_modules_never_import_pyplot_so_they_run_headless() -> None:
+    for module in ("charts", "likert_chart", "run_chart_figure", "palette"):
+        tree = ast.parse((REPOSITORY / "reports" / f"{module}.py").read_text("utf-8"))
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {
+            f"{node.module}.{alias.name}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module
+            for alias in node.names
+        }
+        assert not {name for name in imported if "pyplot" in name}, module
