@@ -185,7 +185,7 @@ def participant_responses(rng: random.Random, sessions: Sequence[Session], cycle
             means[0] -= 0.6
             means[1] -= 0.5
         means = [m + 0.02 * session.number for m in means]
-        for _ in range(rng.randint(5, 9)):
+        for _ in range(rng.randint(6, 10)):
             start = dt.datetime.combine(session.date, dt.time(20, 30)) + dt.timedelta(seconds=rng.randint(0, 1500))
             response = Response(session, start, rng.randint(95, 420))
             response.answers["pf_group"] = GROUPS[session.group]
