@@ -150,7 +150,7 @@ def schedule(scale: int) -> list[Session]:
     """Weekly sessions: grief on Tuesdays in every cycle, bereavement on Thursdays from cycle 2,
     family support on Wednesdays in cycle 3; ``scale`` sites run the same timetable."""
     plan = (
-        ("grief", "cycle-1", dt.date(2026, 2, 3), 10),
+        ("grief", "cycle-1", dt.date(2026, 1, 27), 10),
         ("grief", "cycle-2", dt.date(2026, 4, 14), 10),
         ("bereavement", "cycle-2", dt.date(2026, 4, 16), 9),
         ("grief", "cycle-3", dt.date(2026, 6, 23), 10),
@@ -209,7 +209,7 @@ def staff_responses(rng: random.Random, cycle: str, scale: int) -> list[Response
     """One anonymous staff survey per person per cycle; one counsellor is on leave in cycle 3."""
     aim, iam, fim = STAFF_MEANS[cycle]
     relief = CONCERN_RELIEF[cycle]
-    close = {"cycle-1": dt.date(2026, 3, 27), "cycle-2": dt.date(2026, 6, 12), "cycle-3": dt.date(2026, 8, 28)}
+    close = {"cycle-1": dt.date(2026, 4, 3), "cycle-2": dt.date(2026, 6, 19), "cycle-3": dt.date(2026, 8, 28)}
     responses = []
     for site in range(1, scale + 1):
         team = ["psw"] * 3 + ["other"] * (4 if cycle == "cycle-3" else 5)
@@ -244,7 +244,8 @@ def plant_participant_canaries(responses: list[Response], cycle: str) -> None:
         "cycle-2": ("pf_better", f"A list of other supports please. Happy to say more, my email is {CANARY_EMAIL}"),
         "cycle-3": ("pf_better", f"Could someone call me about the family group schedule? {CANARY_PHONE}"),
     }[cycle]
-    target = next(r for r in responses if r.session.site == 1 and r.session.number == 4)
+    group = "family" if cycle == "cycle-3" else "grief"
+    target = next(r for r in responses if r.session.site == 1 and r.session.number == 4 and r.session.group == group)
     target.answers[text[0]] = text[1]
 
 
@@ -472,7 +473,7 @@ def msforms_staff(responses: Sequence[Response]) -> bytes:
         end = response.started + dt.timedelta(seconds=response.seconds)
         answers = [response.answers.get(item) or None for item in columns.values()]
         rows.append([number, response.started, end, "anonymous", "Anonymous", None, *answers])
-    when = dt.datetime(2026, 6, 12, 17, 5)  # noqa: DTZ001 - workbook dates are naive in XLSX
+    when = dt.datetime(2026, 6, 19, 17, 5)  # noqa: DTZ001 - workbook dates are naive in XLSX
     return fmt.xlsx_bytes(rows, "Sheet1", when)
 
 
@@ -571,8 +572,8 @@ def interview_file(interview: Interview, site: int, *, interrupted: bool = False
 
 
 NOTES_FILES = {
-    "cycle-1": ((dt.date(2026, 3, 26), "md"),),
-    "cycle-2": ((dt.date(2026, 6, 11), "docx"),),
+    "cycle-1": ((dt.date(2026, 4, 2), "md"),),
+    "cycle-2": ((dt.date(2026, 6, 18), "docx"),),
     "cycle-3": ((dt.date(2026, 8, 27), "md"), (dt.date(2026, 8, 27), "docx")),
 }
 
@@ -605,10 +606,10 @@ def generate(out: Path, scale: int = 1, seed: int = 0) -> list[Path]:
         plant_participant_canaries(participants, cycle)
         staff = staff_responses(rng, cycle, scale)
         if cycle == "cycle-1":
-            files[f"{cycle}/Participant feedback after group_March+31,+2026_21.14.csv"] = qualtrics_participants(
+            files[f"{cycle}/Participant feedback after group_April+1,+2026_08.12.csv"] = qualtrics_participants(
                 rng, participants
             )
-            files[f"{cycle}/Staff survey PSW pilot_March+27,+2026_16.02.csv"] = qualtrics_staff(rng, staff)
+            files[f"{cycle}/Staff survey PSW pilot_April+3,+2026_16.02.csv"] = qualtrics_staff(rng, staff)
             followup = [r for r in participants if r.session.site == 1 and r.session.number == 10][:6]
             files[f"{cycle}/Participant feedback after group_April+8,+2026_09.30.csv"] = qualtrics_participants(
                 rng, followup, emails=True
