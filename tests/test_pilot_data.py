@@ -232,3 +232,11 @@ def test_scale_ten_gives_about_ten_times_the_responses(evaluation: Evaluation) -
         intake = _ingest(data, "cycle-1/scaled.csv", evaluation)
         counts.append(intake.tables["survey_choices"]["respondent_token"].nunique())
     assert 9.0 <= counts[1] / counts[0] <= 11.0
+
+
+def test_the_readme_names_every_planted_refusal_and_canary() -> None:
+    readme = (PILOT3 / "README.md").read_text("utf-8")
+    for name, rule in PLANTED.items():
+        assert f"`{name}`" in readme and f"`{rule}`" in readme
+    for canary in (pilot_data.CANARY_NAME, *pilot_data.CANARIES[:3]):
+        assert f"`{canary}`" in readme
