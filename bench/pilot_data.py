@@ -490,11 +490,13 @@ def surveymonkey_staff(rng: random.Random, responses: Sequence[Response]) -> byt
         sub.append(statement or ("Open-Ended Response" if question == HELP_QUESTION else "Response"))
         current = question
     rows = [top, sub]
+    respondent = 11_840_000_000
     for response in responses:
         end = response.started + dt.timedelta(seconds=response.seconds)
+        respondent += rng.randint(1_000, 90_000)  # increasing, as SurveyMonkey numbers them
         rows.append(
             [
-                str(rng.randint(11_800_000_000, 11_899_999_999)),
+                str(respondent),
                 "431552873",
                 response.started.strftime("%m/%d/%Y %I:%M:%S %p"),
                 end.strftime("%m/%d/%Y %I:%M:%S %p"),
