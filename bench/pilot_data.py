@@ -47,7 +47,7 @@ from bench.pilot_surveys import (
     qualtrics_staff,
     surveymonkey_staff,
 )
-from bench.pilot_text import ANSWERS, INTERRUPTION, NOTES, QUESTIONS
+from bench.pilot_text import ANSWERS, INTERRUPTED_ANSWERS, INTERRUPTION, NOTES, QUESTIONS
 
 # --------------------------------------------------------------------------- transcripts and notes
 
@@ -84,7 +84,11 @@ def script(interview: Interview, *, interrupted: bool = False) -> list[fmt.Turn]
         ("Sam Okafor", "Thanks for making the time. This stays within the evaluation team; I'll start recording now.")
     ]
     for number, (question, answer) in enumerate(
-        zip(QUESTIONS[interview.role], ANSWERS[(interview.cycle, interview.role)], strict=True)
+        zip(
+            QUESTIONS[interview.role],
+            INTERRUPTED_ANSWERS if interrupted else ANSWERS[(interview.cycle, interview.role)],
+            strict=True,
+        )
     ):
         lines.append(("Sam Okafor", question))
         for part in answer:

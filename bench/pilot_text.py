@@ -310,6 +310,15 @@ ANSWERS: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {
     ),
 }
 
+#: Answers of the second cycle-2 counsellor, in the planted transcript with an unmapped speaker.
+INTERRUPTED_ANSWERS: tuple[tuple[str, ...], ...] = (
+    ("I hold the structure of the session and the risk. The PSW holds the hope, if that makes sense.",),
+    ("Less than in February. I still watch how much the PSW shares in the bereavement group.",),
+    ("Mostly from the bereavement topic itself. Suicide loss is close to home for a lot of people.",),
+    ("People stay for the break now and talk to the PSW, then bring it back to the circle.",),
+    ("A readiness talk before a PSW joins the bereavement group, every time.",),
+)
+
 #: Extra turns for the planted transcript with an unmapped speaker (Otter's "Speaker 2").
 INTERRUPTION = (
     "Sorry, is this the room for the bereavement group? I can come back later.",
