@@ -122,6 +122,14 @@ NOTES_FILES = {
 }
 
 
+#: Who came to each cycle's consensus session (one counsellor could not come in cycle 2), as the notes say.
+ATTENDANCE = {
+    "cycle-1": (("Peer support workers", 3), ("Counsellors", 3), ("Program managers", 2)),
+    "cycle-2": (("Peer support workers", 3), ("Counsellors", 2), ("Program managers", 2)),
+    "cycle-3": (("Peer support workers", 3), ("Counsellors", 3), ("Program managers", 2), ("Family support lead", 1)),
+}
+
+
 def notes_file(cycle: str, date: dt.date, kind: str, site: int) -> tuple[str, bytes]:
     site_part = "" if site == 1 else f"-site{site:03d}"
     sections = NOTES[cycle]
@@ -132,7 +140,9 @@ def notes_file(cycle: str, date: dt.date, kind: str, site: int) -> tuple[str, by
         title = f"Spread planning after the consensus session, {date.isoformat()}"
         sections = (sections[-1],)
     when = dt.datetime.combine(date, dt.time(16))
-    return f"consensus-{cycle}{site_part}-{date.isoformat()}-notes.docx", fmt.word_notes(title, sections, when)
+    return f"consensus-{cycle}{site_part}-{date.isoformat()}-notes.docx", fmt.word_notes(
+        title, sections, ATTENDANCE[cycle], when
+    )
 
 
 # --------------------------------------------------------------------------- the whole pilot

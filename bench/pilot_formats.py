@@ -128,7 +128,7 @@ def word_transcript(title: str, turns: Sequence[Turn], when: dt.datetime) -> byt
 Sections = Sequence[tuple[str, Sequence[str]]]
 
 
-def word_notes(title: str, sections: Sections, when: dt.datetime) -> bytes:
+def word_notes(title: str, sections: Sections, attendance: Sequence[tuple[str, int]], when: dt.datetime) -> bytes:
     """Meeting notes in Word: headings, bullet points and a small attendance table."""
     document = _document(when)
     document.add_heading(title, level=1)
@@ -138,9 +138,9 @@ def word_notes(title: str, sections: Sections, when: dt.datetime) -> bytes:
             document.add_paragraph(item, style="List Bullet")
     document.add_heading("Attendance by role", level=2)
     table = document.add_table(rows=0, cols=2)
-    for role, count in (("Peer support workers", "3"), ("Counsellors", "3"), ("Program managers", "2")):
+    for role, count in attendance:
         cells = table.add_row().cells
-        cells[0].text, cells[1].text = role, count
+        cells[0].text, cells[1].text = role, str(count)
     return _docx_bytes(document)
 
 

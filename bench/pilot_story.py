@@ -190,7 +190,7 @@ def participant_responses(rng: random.Random, sessions: Sequence[Session], cycle
 
 
 def staff_responses(rng: random.Random, cycle: str, scale: int) -> list[Response]:
-    """One anonymous staff survey per person per cycle; one counsellor is on leave in cycle 3."""
+    """One anonymous staff survey per person per cycle; one counsellor or manager did not answer in cycle 3."""
     aim, iam, fim = STAFF_MEANS[cycle]
     relief = CONCERN_RELIEF[cycle]
     close = {"cycle-1": dt.date(2026, 4, 3), "cycle-2": dt.date(2026, 6, 19), "cycle-3": dt.date(2026, 8, 28)}
