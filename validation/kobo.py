@@ -38,7 +38,9 @@ _ROUTINE = frozenset(
 )
 _IDENTIFYING = re.compile(
     r"^(username|phonenumber|deviceid|_submitted_by|subscriberid|simserial|e?mail|name|full_?name|"
-    r"first_?name|last_?name|start-geopoint|.*(tel|phone).*|_.+_(latitude|longitude|altitude|precision))$",
+    r"first_?name|last_?name|start-geopoint|_.+_(latitude|longitude|altitude|precision)|"
+    # a phone field by name: tel, tel.office, mobile_phone, telephone_2 ... (never "tell" or "hotel")
+    r"(.*[_.\-])?(tel|phone|telephone|mobile|cell)([_.\-].*|\d*))$",
     re.IGNORECASE,
 )
 

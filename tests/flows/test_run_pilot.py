@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
 from pathlib import Path
@@ -26,13 +27,18 @@ def digests(folder: Path) -> dict[str, str]:
     }
 
 
+WINDOW: dict[str, datetime.datetime] = {}
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, PilotRun, dict[str, str], PilotRun]:
     workspace = tmp_path_factory.mktemp("workspace")
     settings = Settings(workspace=workspace, evaluation=PILOT / "evaluation.yaml")
+    WINDOW["start"] = datetime.datetime.now(datetime.UTC)
     first = run_pilot(settings)
     published = digests(settings.published)
     second = run_pilot(settings)
+    WINDOW["end"] = datetime.datetime.now(datetime.UTC)
     return settings, first, published, second
 
 
@@ -148,10 +154,30 @@ def test_a_second_run_takes_unchanged_files_from_prefects_cache(
     runs: tuple[Settings, PilotRun, dict[str, str], PilotRun],
 ) -> None:
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
+    from prefect.client.schemas.filters import (
+        FlowFilter,
+        FlowFilterName,
+        FlowRunFilter,
+        FlowRunFilterStartTime,
+        TaskRunFilter,
+        TaskRunFilterFlowRunId,
+        TaskRunFilterName,
+    )
 
+    # Only this module's two pilot runs: other flow tests share the session's Prefect backend.
+    window = FlowRunFilterStartTime(after_=WINDOW["start"], before_=WINDOW["end"])
     with get_client(sync_client=True) as client:
-        task_runs = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="ingest_file")))
+        ingests = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["ingest-inbox"])),
+            flow_run_filter=FlowRunFilter(start_time=window),
+        )
+        assert len(ingests) == 2
+        task_runs = client.read_task_runs(
+            task_run_filter=TaskRunFilter(
+                name=TaskRunFilterName(like_="ingest_file"),
+                flow_run_id=TaskRunFilterFlowRunId(any_=[run.id for run in ingests]),
+            )
+        )
     states = sorted(str(run.state.name) for run in task_runs if run.state is not None)
     files = len(runs[1].files)
     # The first run computes every file; the second finds each in the cache.

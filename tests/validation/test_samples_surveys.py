@@ -153,3 +153,24 @@ def test_real_exports_with_identifiers_are_refused_by_the_pilots_privacy_screen(
         accept(path.read_bytes(), path.name, "0" * 12, evaluation, "cycle-1", "salt")
     assert caught.value.rule == "privacy.identifying-column"
     assert "aaa@bbb.com" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("column", "identifying"),
+    [
+        ("tel/tel.office", True),
+        ("tel/tel.mobile", True),
+        ("contact/mobile_phone", True),
+        ("telephone_2", True),
+        ("Is there anything you want to tell us?", False),
+        ("hotel_stays", False),
+        ("group/cellar_door", False),
+    ],
+)
+def test_kobo_phone_fields_are_told_apart_from_words_that_contain_tel(column: str, identifying: bool) -> None:
+    from validation.grid import Grid
+    from validation.kobo import read_kobo
+
+    header = (column, "_uuid", "_submission_time")
+    grid = Grid((header, ("x", "u-1", "2026-01-01T00:00:00")), ",", "csv")
+    assert (column in read_kobo(grid, "k.csv").identifying.columns) is identifying
