@@ -33,6 +33,12 @@ class Privacy(_Model):
     #: and evalcycle keeps a generated one in the workspace; the bundled pilot fixes one so that
     #: its synthetic data give the same tokens on every machine.
     token_salt: str | None = None
+    #: A roster file (one name per line, relative to the evaluation file): participants, staff and
+    #: anyone else whose name must be redacted from free text even though they never speak in a
+    #: transcript. Kept out of every published output, like the speaker map.
+    roster: str | None = None
+    #: The names read from the roster file (filled in when the evaluation is loaded).
+    roster_names: tuple[str, ...] = ()
 
     @field_validator("k")
     @classmethod
@@ -256,6 +262,10 @@ class Evaluation(_Model):
 
     def instrument(self, instrument_id: str) -> Instrument:
         return next(i for i in self.instruments if i.id == instrument_id)
+
+    def names_to_redact(self) -> tuple[str, ...]:
+        """Every name evalcycle knows of: speakers and the roster."""
+        return tuple(sorted({*self.speakers, *self.privacy.roster_names}))
 
     def scale(self, scale_id: str) -> Scale:
         return next(s for s in self.scales if s.id == scale_id)

@@ -58,9 +58,22 @@ def load_evaluation(path: Path) -> Evaluation:
             _FIX,
         )
     try:
-        return Evaluation.model_validate(data)
+        evaluation = Evaluation.model_validate(data)
     except ValidationError as err:
         raise DefinitionError(str(path), _describe(err), _FIX) from None
+    if evaluation.privacy.roster is None:
+        return evaluation
+    roster = path.parent / evaluation.privacy.roster
+    try:
+        lines = roster.read_text(encoding="utf-8-sig").splitlines()
+    except (FileNotFoundError, UnicodeDecodeError):
+        raise DefinitionError(
+            f"{path}, at privacy.roster",
+            f"the roster file {roster.name!r} is missing or is not UTF-8 text.",
+            "Put the roster (one name per line) beside the evaluation file, or correct the path.",
+        ) from None
+    names = tuple(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
+    return evaluation.model_copy(update={"privacy": evaluation.privacy.model_copy(update={"roster_names": names})})
 
 
 def _describe(err: ValidationError) -> str:

@@ -171,7 +171,7 @@ def _accept_survey(
             "file, then put the file back in the inbox.",
             rule="mapping.no-instrument",
         )
-    redactor = Redactor(names=evaluation.speakers)
+    redactor = Redactor(names=evaluation.names_to_redact())
     answers = map_answers(export, instrument, evaluation, cycle_id, salt, redactor, instrument.include_partial)
     excluded = Counter(export.excluded.values())
     if export.partial and not instrument.include_partial:
@@ -229,7 +229,7 @@ def _accept_turns(
                 for s in unknown
             ),
         )
-    redactor = Redactor(names=evaluation.speakers)
+    redactor = Redactor(names=evaluation.names_to_redact())
     rows = [
         {
             "source_id": source_id,

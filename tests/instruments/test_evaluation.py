@@ -137,3 +137,19 @@ def test_key_paths_render_indices_in_brackets() -> None:
 )
 def test_scale_positions_from_labels_or_codes(answer: str, position: int | None) -> None:
     assert Scale(id="agree3", labels=("No", "Unsure", "Yes")).position(answer) == position
+
+
+def test_a_roster_file_adds_names_to_redact(tmp_path: Path) -> None:
+    (tmp_path / "roster.txt").write_text("# participants\nMarisol Quintero\n\nAvery Park\n", encoding="utf-8")
+    data = {**MINIMAL, "privacy": {"roster": "roster.txt"}, "speakers": {"Sam Okafor": "psw"}}
+    evaluation = load_evaluation(write(tmp_path, data))
+    assert evaluation.privacy.roster_names == ("Marisol Quintero", "Avery Park")
+    assert evaluation.names_to_redact() == ("Avery Park", "Marisol Quintero", "Sam Okafor")
+
+
+def test_a_missing_roster_file_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, {**MINIMAL, "privacy": {"roster": "nobody.txt"}})
+    with pytest.raises(DefinitionError) as caught:
+        load_evaluation(path)
+    assert caught.value.where == f"{path}, at privacy.roster"
+    assert caught.value.problem == "the roster file 'nobody.txt' is missing or is not UTF-8 text."

@@ -193,3 +193,10 @@ def test_files_that_are_not_utf8_are_refused_with_the_fix(evaluation: Evaluation
         accept(data, "pf.csv", "c" * 12, evaluation, "cycle-1", SALT)
     assert caught.value.rule == rule
     assert "CSV UTF-8" in caught.value.action
+
+
+def test_names_on_the_roster_are_redacted_from_free_text(evaluation: Evaluation) -> None:
+    roster = evaluation.privacy.model_copy(update={"roster_names": ("Marisol Quintero",)})
+    with_roster = evaluation.model_copy(update={"privacy": roster})
+    intake = accept(feedback({"Q2": "Marisol said it helped."}), "pf.csv", "0" * 12, with_roster, "cycle-1", SALT)
+    assert list(intake.tables["survey_comments"]["text"]) == ["[name] said it helped."]
