@@ -29,7 +29,7 @@ from instruments.cycle import (
     rule_broken,
 )
 from instruments.errors import CycleStateError, DefinitionError
-from instruments.load import key_path
+from instruments.load import describe_validation
 
 _FIX = "Correct the cycle record at the key shown and run the command again."
 
@@ -191,17 +191,4 @@ def _parse(path: Path) -> CycleRecord:
 
 
 def _describe(err: ValidationError) -> str:
-    lines = []
-    for problem in err.errors(include_url=False):
-        message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "extra_forbidden":
-            message = "this key is not known (check its spelling)"
-        elif problem["type"] == "missing":
-            message = "this key is required"
-        lines.append(f"at {key_path(tuple(problem['loc']))}: {message}")
-    return (
-        "the cycle record is wrong "
-        + ("in one place" if len(lines) == 1 else f"in {len(lines)} places")
-        + ":\n  "
-        + "\n  ".join(lines)
-    )
+    return describe_validation(err, "the cycle record")

@@ -60,7 +60,7 @@ def load_evaluation(path: Path) -> Evaluation:
     try:
         evaluation = Evaluation.model_validate(data)
     except ValidationError as err:
-        raise DefinitionError(str(path), _describe(err), _FIX) from None
+        raise DefinitionError(str(path), describe_validation(err, "the evaluation definition"), _FIX) from None
     if evaluation.privacy.roster is None:
         return evaluation
     roster = path.parent / evaluation.privacy.roster
@@ -76,7 +76,8 @@ def load_evaluation(path: Path) -> Evaluation:
     return evaluation.model_copy(update={"privacy": evaluation.privacy.model_copy(update={"roster_names": names})})
 
 
-def _describe(err: ValidationError) -> str:
+def describe_validation(err: ValidationError, what: str) -> str:
+    """Every problem pydantic found, one per line with its key path, in words an evaluator reads."""
     lines = []
     for problem in err.errors(include_url=False):
         message = problem["msg"].removeprefix("Value error, ")
@@ -85,9 +86,5 @@ def _describe(err: ValidationError) -> str:
         elif problem["type"] == "missing":
             message = "this key is required"
         lines.append(f"at {key_path(tuple(problem['loc']))}: {message}")
-    return (
-        "the evaluation definition is wrong "
-        + ("in one place" if len(lines) == 1 else f"in {len(lines)} places")
-        + ":\n  "
-        + "\n  ".join(lines)
-    )
+    places = "in one place" if len(lines) == 1 else f"in {len(lines)} places"
+    return f"{what} is wrong {places}:\n  " + "\n  ".join(lines)
