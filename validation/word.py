@@ -49,6 +49,14 @@ _LABELS = {
 _NOTE = re.compile(r"^\s*\[[^\]]*\]\s*$")
 _TEAMS_TIMING = re.compile(r"^\s*(?P<start>\S+)\s+-->\s+(?P<end>\S+)\s*$")
 _MAX_NAME_WORDS = 5
+#: Labels that open lines of meeting notes ("Action: ...", "Decision: ..."), never speakers.
+_NOTE_LABELS = frozenset(
+    {
+        *("action", "actions", "action item", "action items", "decision", "decisions", "agreed"),
+        *("agenda", "agenda item", "next step", "next steps", "outcome", "outcomes", "summary"),
+        *("follow-up", "follow up", "owner", "due", "to do", "todo", "parking lot"),
+    }
+)
 _SAVED_BY = re.compile(r"^saved[- ]by \|", re.IGNORECASE)
 
 
@@ -119,6 +127,8 @@ def _label(item: _Item, style: str) -> tuple[str, str, float | None] | None:
         return None
     match = _LABELS[style].match(item.text)
     if match is None or len(match["name"].split()) > _MAX_NAME_WORDS:
+        return None
+    if match["name"].strip().casefold() in _NOTE_LABELS:
         return None
     start = seconds(match["time"]) if style == "timed" else None
     return match["name"].strip(), match["text"] or "", start

@@ -197,3 +197,21 @@ def test_a_word_document_without_text_is_refused_as_empty() -> None:
         read_word_notes(_docx("", "   "), "notes.docx")
     assert caught.value.rule == "transcript.empty"
     assert caught.value.problem == "the file holds no paragraphs of text, so there is nothing to analyse."
+
+
+def test_meeting_notes_with_action_and_decision_lines_are_notes_not_a_transcript() -> None:
+    import io
+
+    import docx
+
+    from validation.word import looks_like_word_notes, looks_like_word_transcript
+
+    document = docx.Document()
+    document.add_heading("Consensus session", level=1)
+    for line in ("Action: draft the role description.", "Action: book debriefs.", "Decision: adopt debriefs."):
+        document.add_paragraph(line, style="List Bullet")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    data = buffer.getvalue()
+    assert looks_like_word_transcript(data, "consensus-x.docx") is None
+    assert looks_like_word_notes(data, "consensus-x.docx") is not None
