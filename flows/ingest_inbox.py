@@ -18,7 +18,7 @@ from instruments.errors import InputRefused
 from instruments.evaluation import Evaluation
 from instruments.load import load_evaluation
 from validation.contracts import SurveyComments, SurveyResponses, Utterances
-from validation.inbox import InboxFile, cycle_of, discover
+from validation.inbox import Companions, InboxFile, cycle_of, discover
 from validation.intake import accept
 from validation.landing import LandedFile, land
 from validation.privacy import load_or_create_salt
@@ -83,6 +83,8 @@ def ingest_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str
             evaluation.model_dump_json(),
             parameters["salt"],
             CODE_VERSION,
+            # A REDCap export reads the dictionary beside it: what lies beside a file counts too.
+            parameters["companions"].sizes(),
         ]
     )
     return "ingest-" + hashlib.sha256(material.encode("utf-8")).hexdigest()
@@ -96,12 +98,17 @@ def outputs_present(settings: Settings, sha256: str) -> bool:
 
 @task(cache_key_fn=ingest_cache_key, persist_result=True)
 def ingest_file(
-    file: InboxFile, landed: LandedFile, evaluation: Evaluation, settings: Settings, salt: str
+    file: InboxFile,
+    landed: LandedFile,
+    evaluation: Evaluation,
+    settings: Settings,
+    salt: str,
+    companions: Companions,
 ) -> FileOutcome:
     data = landed.path.read_bytes()
     try:
         cycle_id = cycle_of(file, evaluation.cycle_ids())
-        intake = accept(data, file.name, landed.short_id, evaluation, cycle_id, salt)
+        intake = accept(data, file.name, landed.short_id, evaluation, cycle_id, salt, companions)
     except InputRefused as refusal:
         remove_source(settings.validated, landed.sha256)
         quarantine(data, file.name, landed.sha256, refusal, settings.quarantine)
@@ -184,13 +191,14 @@ def ingest_inbox(settings: Settings | None = None) -> IngestRun:
     evaluation = load_evaluation(settings.evaluation)
     salt = evaluation.privacy.token_salt or load_or_create_salt(settings.private)
     outcomes = []
-    for file in discover(settings.inbox):
+    files = discover(settings.inbox)
+    for file in files:
         landed = land_file(file, settings)
         # A cleaned workspace must be rebuilt, not answered from the cache.
         ingest = (
             ingest_file if outputs_present(settings, landed.sha256) else ingest_file.with_options(refresh_cache=True)
         )
-        outcomes.append(ingest(file, landed, evaluation, settings, salt))
+        outcomes.append(ingest(file, landed, evaluation, settings, salt, Companions(file, files)))
     cycles = [c for c in evaluation.cycle_ids() if any(o.accepted and o.cycle_id == c for o in outcomes)]
     quality = tuple(check_quality(evaluation, cycle, settings) for cycle in cycles)
     create_table_artifact(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,3 +46,26 @@ def cycle_of(file: InboxFile, cycle_ids: tuple[str, ...]) -> str:
         f"Move it into the folder of its cycle ({folders}) and run ingest again.",
         rule="inbox.no-cycle-folder",
     )
+
+
+class Companions(Mapping[str, bytes]):
+    """The other files of an inbox file's cycle folder, read only when a reader asks for them.
+
+    A REDCap export uses the data dictionary dropped beside it; no other reader looks.
+    """
+
+    def __init__(self, file: InboxFile, folder_files: list[InboxFile]) -> None:
+        self._paths = {f.name: f.path for f in folder_files if f.folder == file.folder and f.path != file.path}
+
+    def __getitem__(self, name: str) -> bytes:
+        return self._paths[name].read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._paths))
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def sizes(self) -> list[tuple[str, int]]:
+        """Each companion's name and size, without reading it (for cache keys)."""
+        return [(name, self._paths[name].stat().st_size) for name in self]

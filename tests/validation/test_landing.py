@@ -38,3 +38,16 @@ def test_the_same_bytes_under_another_name_are_stored_once_and_both_names_record
     meta = json.loads((tmp_path / "landing" / f"{first.sha256}.meta.json").read_text("utf-8"))
     assert meta["names"] == ["one.md", "two.md"]
     assert len(list((tmp_path / "landing").glob("*.md"))) == 1
+
+
+def test_companions_are_the_other_files_of_the_same_cycle_folder(tmp_path: Path) -> None:
+    from validation.inbox import Companions, discover
+
+    for relative in ("cycle-1/data.csv", "cycle-1/dictionary.csv", "cycle-2/other.csv"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_bytes(relative.encode())
+    files = discover(tmp_path)
+    companions = Companions(files[0], files)
+    assert list(companions) == ["dictionary.csv"]
+    assert companions["dictionary.csv"] == b"cycle-1/dictionary.csv"
+    assert companions.sizes() == [("dictionary.csv", len(b"cycle-1/dictionary.csv"))]
