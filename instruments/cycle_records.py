@@ -21,13 +21,12 @@ from instruments.cycle import (
     Amendment,
     CycleRecord,
     Seal,
-    SeriesCheck,
     amendment_digest,
     check_record,
-    check_series,
     fingerprint,
     rule_broken,
 )
+from instruments.cycle_series import SeriesCheck, check_series
 from instruments.errors import CycleStateError, DefinitionError
 from instruments.load import describe_validation
 

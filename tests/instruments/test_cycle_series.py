@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from instruments.cycle import CycleRecord, Flag, check_series, counts
+from instruments.cycle import CycleRecord
+from instruments.cycle_series import Flag, check_series, counts
 from instruments.errors import CycleStateError
 from tests.instruments.test_cycle_rules import at, complete, through, without
 
