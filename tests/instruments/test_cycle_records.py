@@ -323,7 +323,9 @@ def test_text_with_unusual_line_breaks_keeps_its_hash(tmp_path: Path) -> None:
 def test_every_refusal_the_guide_explains_is_one_evalcycle_gives() -> None:
     root = Path(__file__).parents[2]
     guide = (root / "docs" / "cycle-records.md").read_text("utf-8")
-    source = "".join((root / "instruments" / name).read_text("utf-8") for name in ("cycle.py", "cycle_records.py"))
+    source = "".join(
+        (root / "instruments" / name).read_text("utf-8") for name in ("cycle.py", "cycle_series.py", "cycle_records.py")
+    )
     source = re.sub(r'"\s*\n\s*f?"', "", source)  # join implicitly concatenated string literals
     rows = re.findall(r"^\| ([^|`]+?) \|", guide.split("## What each refusal means")[1], flags=re.MULTILINE)
     phrases = [p.strip() for row in rows for p in row.split(" / ") if row.strip() not in ("Message begins", "Message")]
