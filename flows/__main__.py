@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -25,11 +26,14 @@ def _settings() -> Settings:
 @app.command()
 def pilot() -> None:
     """Run the bundled pilot end to end and print where the reports are."""
+    started = time.perf_counter()
     settings = _settings()
     from flows.run_pilot import run_pilot
-    from flows.summary import pilot_summary
+    from flows.summary import pilot_summary, timing_line
 
-    typer.echo(pilot_summary(run_pilot(settings), settings))
+    run = run_pilot(settings)
+    typer.echo(pilot_summary(run, settings))
+    typer.echo(timing_line(run, time.perf_counter() - started))
 
 
 @app.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,6 +160,7 @@ class QualitySummary:
     checks: int
     failed: tuple[str, ...]
     page: Path
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,7 @@ QUALITY_TABLES = {"survey_responses": SurveyResponses, "survey_comments": Survey
 @task
 def check_quality(evaluation: Evaluation, cycle_id: str, settings: Settings) -> QualitySummary:
     """Run the cycle's great-expectations suites on its stored tables and build the Data Docs."""
+    started = time.perf_counter()
     tables = {
         name: read_table(settings.validated, name, cycle_id, list(model.to_schema().columns))
         for name, model in QUALITY_TABLES.items()
@@ -181,7 +184,7 @@ def check_quality(evaluation: Evaluation, cycle_id: str, settings: Settings) -> 
     create_table_artifact(key=f"quality-{cycle_id}", table=report.rows(), description=f"Data quality, {cycle_id}")
     failed = tuple(f"{check.table}: {check.key}" for check in report.failures)
     checks = sum(len(suite.checks) for suite in report.suites)
-    return QualitySummary(cycle_id, checks, failed, report.summary_page)
+    return QualitySummary(cycle_id, checks, failed, report.summary_page, time.perf_counter() - started)
 
 
 @flow(name="ingest-inbox")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from instruments.load import load_evaluation
 class PilotRun:
     ingest: IngestRun
     publications: tuple[Publication, ...]
+    #: Seconds spent inside the flow (our work and the per-task orchestration), for the summary.
+    seconds_in_flow: float = 0.0
 
     @property
     def files(self) -> tuple[FileOutcome, ...]:
@@ -41,10 +44,11 @@ def stage_pilot_inbox(source: Path, settings: Settings) -> int:
 @flow(name="run-pilot")
 def run_pilot(settings: Settings | None = None) -> PilotRun:
     """Ingest the pilot's inbox and publish the report of every cycle that has data."""
+    started = time.perf_counter()
     settings = settings or Settings.from_env()
     evaluation = load_evaluation(settings.evaluation)
     stage_pilot_inbox(settings.evaluation.parent / "inbox", settings)
     ingested = ingest_inbox(settings)
     cycles_with_data = {o.cycle_id for o in ingested.files if o.accepted}
     publications = [publish_cycle(c, settings) for c in evaluation.cycle_ids() if c in cycles_with_data]
-    return PilotRun(ingested, tuple(publications))
+    return PilotRun(ingested, tuple(publications), time.perf_counter() - started)

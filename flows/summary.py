@@ -29,6 +29,17 @@ def ingest_summary(run: IngestRun, settings: Settings) -> str:
     return "\n".join(lines)
 
 
+def timing_line(run: PilotRun, total_seconds: float) -> str:
+    """Where the pilot's wall time went: our flows (and the quality checks in them) vs Prefect's overhead."""
+    quality = sum(q.seconds for q in run.ingest.quality)
+    overhead = max(total_seconds - run.seconds_in_flow, 0.0)
+    return (
+        f"Time: {total_seconds:.1f} s in all: {run.seconds_in_flow:.1f} s in the pilot's flows "
+        f"(data-quality checks {quality:.1f} s), {overhead:.1f} s before them: imports and starting "
+        "Prefect's temporary server."
+    )
+
+
 def pilot_summary(run: PilotRun, settings: Settings) -> str:
     lines = [ingest_summary(run.ingest, settings)]
     tables = sorted({t for o in run.files for t in o.rows})

@@ -183,3 +183,15 @@ def test_a_second_run_takes_unchanged_files_from_prefects_cache(
     # The first run computes every file; the second finds each in the cache.
     assert states.count("Cached") == files
     assert states.count("Completed") == files
+
+
+def test_the_timing_line_separates_the_flows_from_prefects_start_up(tmp_path: Path) -> None:
+    from flows.ingest_inbox import IngestRun, QualitySummary
+    from flows.summary import timing_line
+
+    quality = QualitySummary("cycle-1", 54, (), tmp_path / "q.html", seconds=4.25)
+    run = PilotRun(IngestRun((), (quality,)), (), seconds_in_flow=20.0)
+    assert timing_line(run, 31.5) == (
+        "Time: 31.5 s in all: 20.0 s in the pilot's flows (data-quality checks 4.2 s), 11.5 s before them: "
+        "imports and starting Prefect's temporary server."
+    )
