@@ -28,9 +28,15 @@ Privacy (research/pdsa_de.md §5.3-5.4), in the order it is applied:
   not the speaker. These patterns cannot catch every clue (e.g. "I hold the clinical risk"); an
   evaluator reads the quotes before the report is shared.
 
+Consensus notes written without a speaker (role ``group``, given by ingest) are attributed to
+"the group's notes".
+
 Quote choice is deterministic: from the segments coded with the theme, at most one per source,
 sources not yet quoted for an earlier theme first, then self-contained sentences of
 :data:`QUOTE_CHARS` length, then fewer brackets, then segment id.
+
+The module is longer than most (~490 lines) because choosing a quote and making it safe to
+publish are one decision: splitting them would let a caller take one without the other.
 """
 
 from __future__ import annotations
@@ -96,7 +102,7 @@ def role_patterns(labels: Iterable[str] = ()) -> tuple[tuple[str, re.Pattern[str
         (
             "self-statement",
             re.compile(
-                r"\b(I\s+am|I'm|I\s+was|I've\s+been|I\s+have\s+been|I\s+work\s+as|I\s+worked\s+as|"
+                r"\b(I\s+am|I['\u2019]m|I\s+was|I['\u2019]ve\s+been|I\s+have\s+been|I\s+work\s+as|I\s+worked\s+as|"
                 r"I\s+started\s+as|I\s+joined\s+as)\s+(?:" + article + r")?" + role + r"\b",
                 re.IGNORECASE,
             ),
@@ -114,15 +120,16 @@ def role_patterns(labels: Iterable[str] = ()) -> tuple[tuple[str, re.Pattern[str
         # "As a peer support worker, I ...", "as the counsellor I ..."
         (
             "as-role-I",
-            re.compile(r"\b(as)\s+" + article + role + r"(?=,?\s+(?:I|I'm|I've|I'd|I'll|myself|my)\b)", re.IGNORECASE),
+            re.compile(r"\b(as)\s+" + article + role + r"(?=,?\s+(?:I|myself|my)\b)", re.IGNORECASE),
             r"\1 [my role]",
         ),
-        # "we counsellors", "us PSWs", "my fellow peer workers", "other counsellors like me"
+        # "we counsellors", "us PSWs", "my fellow peer workers"
         (
             "own-group",
             re.compile(r"\b(we|us|my\s+fellow|fellow)\s+" + role + r"\b", re.IGNORECASE),
             r"\1 [colleagues in my role]",
         ),
+        # "other counsellors like me", "PSWs like me"
         (
             "others-like-me",
             re.compile(r"\b(?:other\s+)?" + role + r"\s+like\s+me\b", re.IGNORECASE),
@@ -140,7 +147,7 @@ def role_patterns(labels: Iterable[str] = ()) -> tuple[tuple[str, re.Pattern[str
 #: "lived experience" in a first-person quote ("I bring the lived-experience examples") points
 #: to a peer worker even without "my"; bracketed whenever the quote speaks in the first person.
 LIVED_EXPERIENCE = re.compile(r"\blived[- ]experiences?\b", re.IGNORECASE)
-FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|me|my|myself)\b")
+FIRST_PERSON = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Mm]yself)\b")  # "I" also starts "I'm", "I've", "I'd"
 
 #: The pilot's default patterns, for documentation and tests.
 ROLE_PATTERNS = role_patterns()
@@ -192,7 +199,7 @@ class Quote:
 class ThemeSummary:
     theme_id: str
     label: str
-    sources: int
+    sources: int  # exact number of sources that raised it: for ordering only, never printed
     interviews: Coverage
     consensus: Coverage
     codes: tuple[CodeUse, ...]

@@ -307,11 +307,18 @@ def test_every_role_pattern_has_a_test_case() -> None:
         assert f'("{name}",' in source, name
 
 
-def test_lived_experience_in_a_first_person_quote_is_bracketed() -> None:
-    assert (
-        deidentify("The counsellor leads, I bring the lived-experience examples.")
-        == "The counsellor leads, I bring the [personal experience] examples."
-    )
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The counsellor leads, I bring the lived-experience examples.",
+            "The counsellor leads, I bring the [personal experience] examples.",
+        ),
+        ("My part is the lived experience side.", "My part is the [personal experience] side."),
+    ],
+)
+def test_lived_experience_in_a_first_person_quote_is_bracketed(text: str, expected: str) -> None:
+    assert deidentify(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -399,3 +406,7 @@ def test_the_pilot_evaluation_never_names_a_small_role_group_in_an_attribution()
     attributions = sorted(q.attribution for q in section.themes[0].quotes)
     # psw, counsellor and manager pooled (3 + 3 + 2 = 8); participants unsized; the facilitator never quoted.
     assert attributions == ["a group participant", *["a member of the pilot team"] * 3]
+
+
+def test_typographic_apostrophes_do_not_hide_a_self_statement() -> None:
+    assert deidentify("I\u2019m the PSW in that group.") == "I\u2019m [my role] in that group."
