@@ -33,7 +33,8 @@ Consensus notes written without a speaker (role ``group``, given by ingest) are 
 
 Quote choice is deterministic: from the segments coded with the theme, at most one per source,
 sources not yet quoted for an earlier theme first, then self-contained sentences of
-:data:`QUOTE_CHARS` length, then fewer brackets, then segment id.
+:data:`QUOTE_CHARS` length (longer ones are cut after whole sentences, marked "[…]", and come
+after uncut ones), then fewer brackets, then segment id.
 
 The module is longer than most (~490 lines) because choosing a quote and making it safe to
 publish are one decision: splitting them would let a caller take one without the other.
@@ -339,9 +340,30 @@ def _attributions(
     return result, pooled
 
 
-def _quote_key(text: str, source_quoted: bool, segment_id: str) -> tuple[bool, bool, bool, int, str]:
+#: Marks where a long quote was cut.
+CUT = " [\u2026]"
+
+
+def shorten(text: str, limit: int = QUOTE_CHARS[1]) -> str:
+    """A quote of at most ``limit`` characters (plus :data:`CUT`): its leading whole sentences
+    when at least one fits, otherwise its leading words."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    kept = ""
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if len(kept) + len(sentence) + 1 > limit:
+            break
+        kept = f"{kept} {sentence}".strip()
+    if not kept:
+        kept = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return kept + CUT
+
+
+def _quote_key(text: str, source_quoted: bool, segment_id: str) -> tuple[bool, bool, bool, bool, int, str]:
     low, high = QUOTE_CHARS
-    stripped = text.strip()
+    cut = text.endswith(CUT)
+    stripped = text.removesuffix(CUT).strip()
     standalone = (
         bool(stripped)
         and bool(re.match(r"^[A-Z\[]", stripped))
@@ -351,6 +373,7 @@ def _quote_key(text: str, source_quoted: bool, segment_id: str) -> tuple[bool, b
     return (
         source_quoted,
         not low <= len(stripped) <= high,
+        cut,
         not standalone,
         len(_BRACKET.findall(stripped)),
         segment_id,
@@ -445,11 +468,11 @@ def summarise_themes(
                 continue
             if segment_id in quoted_segments:
                 continue
-            text = deidentify(str(segment["text"]).strip(), names, role_labels)
+            text = shorten(deidentify(str(segment["text"]), names, role_labels))
             source = str(segment["source_id"])
             candidates.append((_quote_key(text, source in quoted_sources, segment_id), source, segment_id, text, role))
         candidates.sort()
-        best: dict[str, tuple[tuple[bool, bool, bool, int, str], str, str, str, str]] = {}
+        best: dict[str, tuple[tuple[bool, bool, bool, bool, int, str], str, str, str, str]] = {}
         for candidate in candidates:
             best.setdefault(candidate[1], candidate)
         quotes = []

@@ -6,13 +6,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import themes as themes_module
 from analysis.themes import (
+    QUOTE_CHARS,
     ROLE_PATTERNS,
     ThemeSection,
     deidentify,
     interview_coverage,
+    shorten,
     summarise_cycle_themes,
     summarise_themes,
 )
@@ -71,7 +75,9 @@ def _segments(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
                 "context": "",
             }
         )
-    return pd.DataFrame(records)
+    columns = ["segment_id", "source_id", "instrument_id", "cycle_id", "source_kind", "turn", "position"]
+    columns += ["speaker_role", "unit", "text", "context"]
+    return pd.DataFrame(records, columns=columns)
 
 
 def _codings(pairs: Sequence[tuple[str, str, bool | None]]) -> pd.DataFrame:
@@ -410,3 +416,65 @@ def test_the_pilot_evaluation_never_names_a_small_role_group_in_an_attribution()
 
 def test_typographic_apostrophes_do_not_hide_a_self_statement() -> None:
     assert deidentify("I\u2019m the PSW in that group.") == "I\u2019m [my role] in that group."
+
+
+# --- long quotes and properties ----------------------------------------------------------------
+
+
+def test_a_long_quote_is_cut_after_whole_sentences_and_marked() -> None:
+    first = "We agreed that debriefs come first, whatever else the week throws at the team."
+    text = " ".join([first] * 3) + " " + "x" * 100
+    assert shorten(text, 200) == f"{first} {first} [\u2026]"
+    assert shorten("word " * 100, 20) == "word word word word [\u2026]"
+    assert shorten("Short and sweet.\nOn two lines.") == "Short and sweet. On two lines."
+
+
+def test_an_uncut_quote_is_preferred_to_a_cut_one() -> None:
+    long = "Debriefs matter to all of us on the team and we keep them. " * 6
+    short = "We kept every debrief this cycle, even in the busiest weeks of the spring."
+    segments = _segments([("a", "interview", "psw", long), ("b", "interview", "counsellor", short)])
+    codings = _codings([(_seg(segments, 0), "debrief", True), (_seg(segments, 1), "debrief", True)])
+    quotes = _summarise(codings, segments).themes[0].quotes
+    assert quotes[0].text == short
+    assert quotes[1].text.endswith("[\u2026]")
+    assert len(quotes[1].text) <= QUOTE_CHARS[1] + len(" [\u2026]")
+
+
+_words = st.text(alphabet=st.characters(codec="ascii", categories=["L", "N", "Zs", "P"]), max_size=80)
+
+
+@settings(max_examples=60, deadline=None)
+@given(before=_words, after=_words)
+def test_planted_identifiers_are_removed_whatever_surrounds_them(before: str, after: str) -> None:
+    text = f"{before} Tamsin Achebe t.achebe@example.org (403) 555-0142 https://example.org/p {after}"
+    out = deidentify(text, names=["Tamsin Achebe"])
+    for identifier in ("Tamsin", "Achebe", "t.achebe@example.org", "555-0142", "example.org/p"):
+        assert identifier not in out
+
+
+_ROLES = ["psw", "counsellor", "manager", "facilitator", "group", "participant", "unknown"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from("abcdef"), st.sampled_from(_ROLES), st.sampled_from([c.id for c in CODEBOOK.codes])),
+        max_size=25,
+    ),
+    seed=st.integers(0, 1000),
+)
+def test_attributions_are_only_pooled_or_large_groups_and_row_order_does_not_matter(
+    rows: list[tuple[str, str, str]], seed: int
+) -> None:
+    segments = _segments(
+        [(source, "consensus" if source == "f" else "interview", role, LONG) for source, role, _code in rows]
+    )
+    codings = _codings([(_seg(segments, n), code, True) for n, (_s, _r, code) in enumerate(rows)])
+    section = _summarise(codings, segments, max_quotes=3)
+    attributions = {q.attribution for t in section.themes for q in t.quotes}
+    assert attributions <= {"a member of the pilot team", "the group's notes", "a group participant"}
+    assert all(len(theme.quotes) <= 3 for theme in section.themes)
+    shuffled = _summarise(
+        codings.sample(frac=1, random_state=seed), segments.sample(frac=1, random_state=seed + 1), max_quotes=3
+    )
+    assert shuffled == section
