@@ -189,11 +189,20 @@ def test_codings_of_unknown_segments_or_codes_are_refused_without_quoting_text()
     segments = _segments([("a", "interview", "psw", LONG)])
     with pytest.raises(InsufficientData) as unknown_segment:
         _summarise(_codings([("ffffffffffff-0001-01", "debrief", True)]), segments)
-    assert unknown_segment.value.where == "final codings, column 'segment_id'"
-    assert LONG not in str(unknown_segment.value)
+    assert str(unknown_segment.value) == (
+        "final codings, column 'segment_id': 1 coded segment(s) are not among this cycle's segments, "
+        "so the codings and the segments come from different runs.\n"
+        "What to do: Run prepare-coding and import-coding again for this cycle, then publish it."
+    )
     with pytest.raises(InsufficientData) as unknown_code:
         _summarise(_codings([(_seg(segments, 0), "not-a-code", True)]), segments)
-    assert "not-a-code" in unknown_code.value.problem
+    assert str(unknown_code.value) == (
+        "final codings, column 'code_id': code(s) not-a-code are not in the evaluation's codebook, "
+        "so their themes are unknown.\n"
+        "What to do: Add the codes to the codebook in the evaluation file, or run import-coding again "
+        "with the current codebook."
+    )
+    assert LONG not in str(unknown_segment.value) + str(unknown_code.value)
 
 
 # --- quotes: choice and attribution ----------------------------------------------------------
