@@ -7,7 +7,8 @@ from a digest of the font, and the file identifier ``/ID`` is set here from a di
 
 The PDF is tagged (PDF/UA-1: structure tree, document language, title shown in the window bar),
 so screen readers can follow it and its text can be copied and searched. Pages are A4 with a page
-number at the foot; a report's own ``@page`` rules take precedence over these.
+number at the foot, headings kept with what follows them and rows and charts never split; a
+report's own CSS takes precedence over these (``PRINT_CSS``).
 
 A report must be self-contained: ``data:`` URLs, or with ``base_url`` files inside that folder.
 Anything else (the network, files elsewhere) is refused, and a resource that cannot be included
@@ -37,8 +38,10 @@ from instruments.errors import EvalcycleError
 
 __all__ = ["PRINT_CSS", "render_report_pdf", "write_report_pdf"]
 
-#: Page box for every report. Author ``@page`` rules in the report's own CSS override it.
+#: Page box and page breaks for every report. The report's own CSS (author rules) overrides these.
 PRINT_CSS = """
+h1, h2, h3 { break-after: avoid; }
+tr, figure, svg, img { break-inside: avoid; }
 @page {
   size: A4;
   margin: 18mm 16mm 20mm 16mm;

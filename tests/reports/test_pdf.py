@@ -13,8 +13,10 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject
 
 from instruments.errors import EvalcycleError
+from reports.likert_chart import likert_chart
 from reports.pdf import render_report_pdf, write_report_pdf
 from tests.conftest import REPOSITORY
+from tests.reports.test_charts_likert import FIVE, PILOT
 
 GOLDEN = REPOSITORY / "tests" / "golden"
 REPORTS = sorted(GOLDEN.glob("**/report*.html"))
@@ -158,3 +160,15 @@ def test_weasyprint_warnings_about_unsupported_css_stay_out_of_the_log(caplog: p
     data = render_report_pdf(html)
     assert [record for record in caplog.records if record.name.startswith("weasyprint")] == []
     assert "Some text" in pdf_text(data)
+
+
+def test_a_report_with_an_inline_chart_prints_the_same_bytes_with_the_chart_text() -> None:
+    chart = likert_chart(PILOT, FIVE, k=5)
+    html = PAGE.format(
+        body=f'<figure aria-label="{chart.alt_text}">{chart.svg}<figcaption>Ratings</figcaption></figure>'
+    )
+    first, second = render_report_pdf(html), render_report_pdf(html)
+    assert first == second
+    text = pdf_text(first)
+    assert "The group felt safe." in text  # SVG text stays text in the PDF
+    assert "Ratings" in text
