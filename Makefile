@@ -11,10 +11,10 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export GX_ANALYTICS_ENABLED ?= false
 export UV_PYTHON_DOWNLOADS ?= never
 
-.PHONY: help setup pilot ingest publish prepare-coding import-coding inspect serve test lint format golden bench clean
+.PHONY: help setup node-modules pilot ingest publish prepare-coding import-coding inspect serve test lint format golden bench clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(UV):
 	python3 -m venv .tools
@@ -22,6 +22,13 @@ $(UV):
 
 setup: $(UV) ## Install the locked environment into .venv (also done by every target below)
 	$(UV) sync --locked --quiet
+
+# axe-core for the browser tests, exactly as package-lock.json pins it (test-only; `make pilot` needs no Node).
+# node_modules/.package-lock.json is npm's own record of the last install: re-run when the lock changes.
+node-modules: node_modules/.package-lock.json ## Install the browser tests' axe-core into node_modules (npm ci)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 
 pilot: setup ## Run the bundled pilot end to end (ingest, publish) and print where the reports are
 	$(RUN) python -m flows pilot
@@ -50,7 +57,7 @@ lint: setup ## ruff, mypy (strict) and import-linter
 	$(RUN) mypy
 	$(RUN) lint-imports
 
-test: lint ## Lint, then run the whole test suite
+test: lint node-modules ## Lint, then run the whole test suite (the browser tests need chromium on PATH)
 	$(RUN) pytest
 
 format: setup ## Fix what ruff can fix and format the code
