@@ -347,7 +347,17 @@ def chart_sessions(points: pd.DataFrame, cycles: Sequence[str], unplaced: int = 
                 "few_crossings": few_crossings,
             }
         )
-    frame = pd.concat(charted, ignore_index=True) if charted else pd.DataFrame(columns=CHART_COLUMNS)
+    if not charted:
+        charted.append(
+            points.assign(
+                position=pd.Series(dtype="int64"),
+                centre_line=pd.Series(dtype="float64"),
+                part=pd.Series(dtype="int64"),
+                useful=pd.Series(dtype="bool"),
+                signal=pd.Series(dtype="bool"),
+            )
+        )
+    frame = pd.concat(charted, ignore_index=True)
     return SessionCharts(frame[CHART_COLUMNS], pd.DataFrame(parts, columns=PART_COLUMNS), unplaced)
 
 

@@ -85,6 +85,8 @@ class MeasuresSection:
     @property
     def privacy_text(self) -> str:
         """The privacy sentence: how many points were withheld and why, no values."""
+        if self.table.empty:
+            return ""
         if not self.withheld:
             return f"Every session shown had at least {self.k} answers; no point was withheld."
         small = _count(self.withheld_small, "point")
@@ -227,9 +229,9 @@ def _published(points: pd.DataFrame, measures: Mapping[str, str]) -> pd.DataFram
     table = points.assign(
         measure=points["item_id"].map(dict(measures)),
         session_date=[d.isoformat() for d in points["session_date"]],
-        mean=points["mean"].round(4),
-        agree_share=points["agree_share"].round(4),
-        centre_line=points["centre_line"].round(4),
+        mean=points["mean"].astype("float64").round(4),
+        agree_share=points["agree_share"].astype("float64").round(4),
+        centre_line=points["centre_line"].astype("float64").round(4),
     )
     hidden = table["withheld"].astype(bool)
     table["n"] = table["n"].astype("Int64").mask(hidden)

@@ -73,7 +73,9 @@ def pilot_charts(pilot: dict[str, pd.DataFrame], design: SessionDesign) -> Sessi
     )
 
 
-def tables_of(answers: Sequence[Answer], *, session_item: str = "pf_session") -> tuple[pd.DataFrame, ...]:
+def tables_of(
+    answers: Sequence[Answer], *, session_item: str = "pf_session"
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Survey tables (as the contracts define them) from hand-made answers."""
     ratings, choices, comments = [], [], []
     for token, cycle, group, session, values in answers:

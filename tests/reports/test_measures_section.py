@@ -166,6 +166,23 @@ def test_a_cycle_report_refuses_sessions_of_later_cycles(evaluation: Evaluation,
         build_measures_section(evaluation, "cycle-1", charts.points, charts.parts, MEASURES, instrument_id=FEEDBACK)
 
 
+def test_a_cycle_without_session_answers_says_there_is_nothing_to_chart_yet(
+    evaluation: Evaluation, design: SessionDesign
+) -> None:
+    columns = ["respondent_token", "instrument_id", "cycle_id", "item_id"]
+    empty = [
+        pd.DataFrame({c: pd.Series(dtype="object") for c in [*columns, last]}) for last in ("value", "choice", "text")
+    ]
+    charts = measures_over_time(*empty, design, ["cycle-1"], k=5)
+    section = build_measures_section(
+        evaluation, "cycle-1", charts.points, charts.parts, MEASURES, instrument_id=FEEDBACK
+    )
+    html = render_measures_section(section)
+    assert section.charts == () and "<figure" not in html
+    assert "No session answers were received up to this cycle, so there is nothing to chart yet." in html
+    assert section.csv().count("\n") == 1, "the CSV still has its header"
+
+
 def pilot_section(
     evaluation: Evaluation, design: SessionDesign, pilot: dict[str, pd.DataFrame], cycle_id: str
 ) -> MeasuresSection:
