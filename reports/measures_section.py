@@ -138,6 +138,12 @@ def build_measures_section(
     instrument = evaluation.instrument(instrument_id)
     labels = _cycle_labels(evaluation)
     k = evaluation.privacy.k
+    shown = points[points["item_id"].isin(list(measures))]
+    reasons = shown.loc[shown["withheld"], "withheld_reason"]
+    # One wording for every chart, so that no chart tells which of its gaps hides a small session.
+    because = (
+        f"fewer than {k} people, or hidden to protect such a point" if (reasons == "complementary").any() else None
+    )
     charts = []
     for item_id, label in measures.items():
         for group, series in points[points["item_id"] == item_id].groupby("group", sort=False):
@@ -146,7 +152,7 @@ def build_measures_section(
             part_rows = parts[(parts["item_id"] == item_id) & (parts["group"] == group)]
             figure = None
             if not part_rows.empty:
-                figure = _figure(f"{label}, {group}", series, part_rows.iloc[0], labels, k, figure_id)
+                figure = _figure(f"{label}, {group}", series, part_rows.iloc[0], labels, k, figure_id, because)
             charts.append(
                 MeasureChart(
                     item_id=item_id,
@@ -159,8 +165,6 @@ def build_measures_section(
                     withheld=int(series["withheld"].sum()),
                 )
             )
-    shown = points[points["item_id"].isin(list(measures))]
-    reasons = shown.loc[shown["withheld"], "withheld_reason"]
     return MeasuresSection(
         cycle_id=cycle_id,
         k=k,
@@ -188,7 +192,13 @@ def environment() -> jinja2.Environment:
 
 
 def _figure(
-    measure: str, series: pd.DataFrame, part: pd.Series, labels: Mapping[str, str], k: int, figure_id: str
+    measure: str,
+    series: pd.DataFrame,
+    part: pd.Series,
+    labels: Mapping[str, str],
+    k: int,
+    figure_id: str,
+    because: str | None,
 ) -> Figure:
     one_year = len({d.year for d in series["session_date"]}) == 1
     rows: list[dict[str, Any]] = [{str(key): value for key, value in row.items()} for row in series.to_dict("records")]
@@ -221,7 +231,14 @@ def _figure(
     cycle_lines = [CycleBoundary(position, labels.get(cycle_id, cycle_id)) for position, cycle_id in boundaries]
     centre_name = "median" if int(part["baseline_last"]) >= int(part["last"]) else "baseline median"
     return run_chart_figure(
-        measure, run_points, [run_part], cycle_lines, k=k, figure_id=figure_id, centre_name=centre_name
+        measure,
+        run_points,
+        [run_part],
+        cycle_lines,
+        k=k,
+        figure_id=figure_id,
+        centre_name=centre_name,
+        withheld_because=because,
     )
 
 

@@ -145,6 +145,16 @@ def test_no_value_from_fewer_than_k_people_appears_in_the_fragment_or_the_csv(sm
     assert small.privacy_text.startswith("3 points withheld and left as gaps: 2 points from fewer than 5 people")
 
 
+def test_a_gap_is_never_said_to_be_fewer_than_k_when_it_may_be_a_complement(small: MeasuresSection) -> None:
+    figure = small.charts[0].figure
+    assert figure is not None
+    reason = "Not shown (fewer than 5 people, or hidden to protect such a point): 27 Jan, 10 Mar"
+    assert reason in figure.description
+    assert "Not shown because fewer than 5 people were counted" not in figure.description
+    notes = [row[5] for row in figure.table.rows if row[2] == "withheld"]
+    assert notes == ["withheld (fewer than 5 people, or hidden to protect such a point)"] * 2
+
+
 def test_fewer_than_10_useful_points_print_that_the_rules_were_not_applied(small: MeasuresSection) -> None:
     html = render_measures_section(small)
     # 12 sessions, 2 withheld; 3 of the other 10 equal the baseline median (23/6), so 7 are useful.
