@@ -183,7 +183,7 @@ def test_a_cycle_without_session_answers_says_there_is_nothing_to_chart_yet(
     empty = [
         pd.DataFrame({c: pd.Series(dtype="object") for c in [*columns, last]}) for last in ("value", "choice", "text")
     ]
-    charts = measures_over_time(*empty, design, ["cycle-1"], k=5)
+    charts = measures_over_time(empty[0], empty[1], empty[2], design, ["cycle-1"], k=5)
     section = build_measures_section(
         evaluation, "cycle-1", charts.points, charts.parts, MEASURES, instrument_id=FEEDBACK
     )
