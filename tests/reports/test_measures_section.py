@@ -233,3 +233,13 @@ def test_the_pilot_cycle_3_section_charts_every_group_with_the_cycles_marked(
     html = render_measures_section(section)
     assert len(re.findall(r"<figure ", html)) == 9
     assert html == render_measures_section(pilot_section(evaluation, design, pilot, "cycle-3"))
+
+
+def test_later_reports_withhold_the_same_sessions_and_keep_the_baseline_median(
+    evaluation: Evaluation, design: SessionDesign, pilot: dict[str, pd.DataFrame]
+) -> None:
+    first = pd.read_csv(io.StringIO(pilot_section(evaluation, design, pilot, "cycle-1").csv()))
+    last = pd.read_csv(io.StringIO(pilot_section(evaluation, design, pilot, "cycle-3").csv()))
+    again = last[last["cycle_id"] == "cycle-1"].reset_index(drop=True)
+    columns = ["item_id", "group", "session", "n", "mean", "withheld", "position", "centre_line"]
+    pd.testing.assert_frame_equal(first[columns], again[columns])
