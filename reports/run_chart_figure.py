@@ -115,16 +115,22 @@ def run_chart_figure(
     k: int,
     figure_id: str = "run-chart",
     centre_name: str = "median",
+    withheld_because: str | None = None,
 ) -> Figure:
-    """The run chart of ``measure`` as a ``Figure``; ``k`` is used in the wording about withheld points."""
+    """The run chart of ``measure`` as a ``Figure``; ``k`` is used in the wording about withheld points.
+
+    ``withheld_because`` replaces "fewer than k people" as the reason given for withheld points,
+    for a chart where some points are withheld to protect others (complementary suppression).
+    """
     points, parts = tuple(points), tuple(parts)
     _check(points, parts, boundaries)
     alt_text = _alt_text(measure, points, parts)
-    description = _description(measure, points, parts, boundaries, k, centre_name)
+    description = _description(measure, points, parts, boundaries, k, centre_name, withheld_because)
     with drawing(figure_id):
-        canvas = _draw(measure, points, parts, boundaries, k, centre_name)
+        canvas = _draw(measure, points, parts, boundaries, k, centre_name, withheld_because)
         svg = svg_of(canvas, figure_id, alt_text)
-    return Figure(figure_id, svg, alt_text, description, _table(measure, points, parts, k, centre_name))
+    table = _table(measure, points, parts, k, centre_name, withheld_because)
+    return Figure(figure_id, svg, alt_text, description, table)
 
 
 def _check(points: tuple[RunPoint, ...], parts: tuple[RunPart, ...], boundaries: Sequence[CycleBoundary]) -> None:
@@ -156,6 +162,7 @@ def _draw(
     boundaries: Sequence[CycleBoundary],
     k: int,
     centre_name: str,
+    withheld_because: str | None = None,
 ) -> mpl_figure.Figure:
     canvas = mpl_figure.Figure(figsize=(7.5, 3.6))
     ax = canvas.add_axes((0.1, 0.25, 0.68, 0.6))
@@ -243,7 +250,7 @@ def _draw(
         handles.append(Line2D([], [], color=AXIS, linestyle=(0, (1.5, 2)), linewidth=1.2, label="a PDSA cycle starts"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     ax.annotate(
-        "\n".join(_notes(points, parts, k, centre_name)),
+        "\n".join(_notes(points, parts, k, centre_name, withheld_because)),
         xy=(0, 0),
         xycoords="axes fraction",
         xytext=(0, -30),
@@ -257,7 +264,13 @@ def _draw(
     return canvas
 
 
-def _notes(points: tuple[RunPoint, ...], parts: tuple[RunPart, ...], k: int, centre_name: str) -> list[str]:
+def _notes(
+    points: tuple[RunPoint, ...],
+    parts: tuple[RunPart, ...],
+    k: int,
+    centre_name: str,
+    withheld_because: str | None = None,
+) -> list[str]:
     if len(parts) == 1:
         notes = [f"{centre_name.capitalize()} {_number(parts[0].centre_line)}. Rules (Anhøj): {parts[0].outcome}"]
     else:
@@ -267,7 +280,7 @@ def _notes(points: tuple[RunPoint, ...], parts: tuple[RunPart, ...], k: int, cen
         ]
     withheld = [p.period for p in points if p.withheld]
     if withheld:
-        notes.append(f"Not shown (fewer than {k} people): {', '.join(withheld)}")
+        notes.append(f"Not shown ({withheld_because or f'fewer than {k} people'}): {', '.join(withheld)}")
     return notes
 
 
@@ -294,6 +307,7 @@ def _description(
     boundaries: Sequence[CycleBoundary],
     k: int,
     centre_name: str,
+    withheld_because: str | None = None,
 ) -> str:
     sentences = [f"The chart shows {measure} in time order, one point per period."]
     recorded = [p for p in points if p.value is not None]
@@ -317,18 +331,26 @@ def _description(
         sentences.append(f"Shown but left out of the {centre_name} and the rules: {', '.join(excluded)}.")
     withheld = [p.period for p in points if p.withheld]
     if withheld:
-        sentences.append(f"Not shown because fewer than {k} people were counted: {', '.join(withheld)}.")
+        if withheld_because:
+            sentences.append(f"Not shown ({withheld_because}): {', '.join(withheld)}.")
+        else:
+            sentences.append(f"Not shown because fewer than {k} people were counted: {', '.join(withheld)}.")
     return " ".join(sentences)
 
 
 def _table(
-    measure: str, points: tuple[RunPoint, ...], parts: tuple[RunPart, ...], k: int, centre_name: str
+    measure: str,
+    points: tuple[RunPoint, ...],
+    parts: tuple[RunPart, ...],
+    k: int,
+    centre_name: str,
+    withheld_because: str | None = None,
 ) -> DataTable:
     part_of = {p: part for part in parts for p in range(part.first, part.last + 1)}
     rows = []
     for point in points:
         if point.withheld:
-            value, note = "withheld", f"withheld (fewer than {k})"
+            value, note = "withheld", f"withheld ({withheld_because or f'fewer than {k}'})"
         elif point.value is None:
             value, note = "", "not recorded"
         else:
