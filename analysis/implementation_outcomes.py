@@ -17,7 +17,7 @@ Results never hold a withheld value: withheld cells are ``pd.NA`` and counted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -177,8 +177,8 @@ class RatingDistribution:
 
     ``table`` columns: ``item_id``, ``n`` (``pd.NA`` when fewer than k answered), ``suppressed``
     (fewer than k answered), ``partly_withheld`` (n is shown but some counts are not), then one
-    column per entry of ``levels``. ``grouping`` says how the scale was grouped: ``"full"``,
-    ``"three"`` (disagree / neither / agree) or ``"two"`` (did not agree / agreed).
+    column per entry of ``levels``. ``grouping`` says how the scale was grouped: ``"full"`` or
+    ``"three"`` (disagree / neither / agree; only for odd scales of 5 points or more).
     """
 
     table: pd.DataFrame
@@ -201,8 +201,6 @@ def groupings(scale: Sequence[str]) -> dict[str, tuple[tuple[str, tuple[int, ...
             (labels[half], (half + 1,)),
             (" or ".join(labels[p - 1] for p in upper), upper),
         )
-    if points > 2:
-        found["two"] = (("Did not agree", tuple(range(1, points - half + 1))), ("Agreed", upper))
     return found
 
 
@@ -211,7 +209,7 @@ def rating_distributions(
 ) -> RatingDistribution:
     """People per answer for each item, grouped only as coarsely as needed for counts to be shown.
 
-    The finest grouping (full scale, then three groups, then two) in which every item answered by
+    The finest grouping (full scale, then three groups) in which every item answered by
     at least ``k`` people has no withheld count is used; if none manages that, the one that shows
     the most items in full (the finer on a tie). Each item's row is suppressed on its own.
     """
@@ -249,14 +247,17 @@ def _distribution(
         )
         suppressed = suppress_small_cells(counts, k)
         published = suppressed.published.iloc[0]
-        withheld += suppressed.withheld
+        partly = suppressed.withheld > 0
+        # An item not drawn in full shows none of its counts: its mean is published elsewhere
+        # (rating summary, predictions), and mean + n + some counts would reveal the others.
+        withheld += len(levels) if partly else 0
         rows.append(
             {
                 "item_id": item_id,
                 "n": published[TOTAL],
                 "suppressed": False,
-                "partly_withheld": suppressed.withheld > 0,
-                **{level: published[level] for level in levels},
+                "partly_withheld": partly,
+                **{level: (pd.NA if partly else published[level]) for level in levels},
             }
         )
     table = pd.DataFrame(rows, columns=["item_id", "n", "suppressed", "partly_withheld", *levels])
@@ -287,3 +288,20 @@ def scores_table(summaries: Sequence[ScoreSummary]) -> pd.DataFrame:
         table[column] = table[column].astype("Int64")
     table["mean"] = table["mean"].astype("Float64")
     return table
+
+
+def guard_rating_summary(summary: pd.DataFrame, k: int, partly_withheld: Collection[str]) -> pd.DataFrame:
+    """``analysis.likert.summarise_ratings`` output made safe to publish beside the distributions.
+
+    A share agreeing is withheld when it reveals a count of 1 to k - 1 people (agreeing or not);
+    a mean is withheld for an item whose published distribution has withheld counts
+    (``partly_withheld``), since mean, n and the shown counts together would reveal them.
+    """
+    guarded = summary.copy()
+    n = guarded["n"].astype("Float64")
+    agree = (guarded["agree_share"].astype("Float64") * n).round()
+    small = ((agree > 0) & (agree < k)) | ((n - agree > 0) & (n - agree < k))
+    guarded["agree_share"] = guarded["agree_share"].astype("Float64").mask(small.fillna(False).astype(bool))
+    hidden = guarded["item_id"].isin(list(partly_withheld))
+    guarded["mean"] = guarded["mean"].astype("Float64").mask(hidden)
+    return guarded

@@ -14,7 +14,7 @@ record; :func:`check_predictions` puts it next to what the data say, so a reader
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -122,15 +122,19 @@ def respondent_scores(responses: pd.DataFrame, instrument_id: str, items: Sequen
     return complete.astype("float64").mean(axis=1).sort_index().rename("score")
 
 
-def observe(responses: pd.DataFrame, measure: Measure, k: int) -> Observation:
-    """The measure's value and n in ``responses`` (one cycle); withheld when fewer than ``k`` people."""
+def observe(responses: pd.DataFrame, measure: Measure, k: int, hidden: Collection[str] = ()) -> Observation:
+    """The measure's value and n in ``responses`` (one cycle); withheld when fewer than ``k`` people.
+
+    ``hidden`` are measure ids whose value is withheld anyway: their distribution is published with
+    withheld counts, which the mean would reveal (``analysis.implementation_outcomes``).
+    """
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
     scores = respondent_scores(responses, measure.instrument_id, measure.items)
     n = len(scores)
     if n == 0:
         return Observation(measure.measure_id, None, None)
-    if n < k:
+    if n < k or measure.measure_id in hidden:
         return Observation(measure.measure_id, None, None, withheld=True)
     return Observation(measure.measure_id, float(scores.mean()), n)
 
@@ -140,7 +144,7 @@ def judge(
 ) -> tuple[DataSay, str]:
     """What the data say about a prediction, with the reason in words (values shown to 2 decimals)."""
     if observed.withheld:
-        return "cannot tell", "withheld: fewer people answered than the privacy rule allows"
+        return "cannot tell", "withheld by the privacy rule (too few people, or it would reveal withheld counts)"
     if observed.value is None:
         return "cannot tell", "no answers in this cycle"
     value = round(observed.value, 2)
@@ -169,11 +173,14 @@ def check_predictions(
     responses: pd.DataFrame,
     previous_responses: pd.DataFrame | None,
     k: int,
+    hidden: Collection[str] = (),
+    previous_hidden: Collection[str] = (),
 ) -> tuple[PredictionCheck, ...]:
     """Every prediction of ``record`` with its observed value, next to the team's result.
 
     ``responses`` are this cycle's rating answers; ``previous_responses`` those of the cycle before
-    (needed for ``increase``, ``decrease`` and ``no change``), or None.
+    (needed for ``increase``, ``decrease`` and ``no change``), or None. ``hidden`` and
+    ``previous_hidden``: measure ids withheld in either cycle (see :func:`observe`).
     """
     results = {r.question: r for r in record.study.results} if record.study else {}
     checks = []
@@ -184,8 +191,8 @@ def check_predictions(
         measure = known.get(prediction.measure)
         if measure is None:
             raise ValueError(f"prediction {question.id} names measure {prediction.measure!r}, which is not known")
-        observed = observe(responses, measure, k)
-        previous = observe(previous_responses, measure, k) if previous_responses is not None else None
+        observed = observe(responses, measure, k, hidden)
+        previous = observe(previous_responses, measure, k, previous_hidden) if previous_responses is not None else None
         data_say, reason = judge(prediction.expect, prediction.threshold, observed, previous)
         result = results.get(question.id)
         checks.append(
@@ -224,12 +231,16 @@ def predictions_table(checks: Sequence[PredictionCheck]) -> pd.DataFrame:
             "n": c.observed.n if c.observed.n is not None else pd.NA,
             "previous_value": shown(c.previous),
             "data_say": c.data_say,
+            "reason": c.reason,
+            "rule": c.measure.rule,
             "team_verdict": c.team_verdict or "",
+            "team_observed": c.team_observed or "",
+            "learning": c.learning or "",
         }
         for c in checks
     ]
-    columns = ["question_id", "measure_id", "expect", "threshold", "value", "n", "previous_value", "data_say"]
-    table = pd.DataFrame(rows, columns=[*columns, "team_verdict"])
+    columns = ["question_id", "measure_id", "expect", "threshold", "value", "n", "previous_value", "data_say", "reason"]
+    table = pd.DataFrame(rows, columns=[*columns, "rule", "team_verdict", "team_observed", "learning"])
     table["n"] = table["n"].astype("Int64")
     for column in ("threshold", "value", "previous_value"):
         table[column] = table[column].astype("Float64")
