@@ -128,7 +128,7 @@ class CycleReport:
     checks: tuple[Check, ...] = ()
     ratings_figure: Figure | None = None
     ratings_note: str = ""
-    ratings_not_drawn: tuple[str, ...] = ()
+    ratings_not_drawn: tuple[ItemRow, ...] = ()
     scores: Table | None = None
     score_rule: str = ""
     blocks: tuple[tuple[str, Table], ...] = ()
@@ -206,9 +206,7 @@ def _checks(record: CycleRecord, predictions: pd.DataFrame, labels: Mapping[str,
         question = questions[str(row["question_id"])]
         statement = question.prediction.statement if question.prediction else ""
         if pd.isna(row["value"]):
-            observed = f"withheld (fewer than {k} people answered)" if row["data_say"] == "cannot tell" else WITHHELD
-            if "no answers" in str(row["reason"]):
-                observed = "no answers in this cycle"
+            observed = "no answers in this cycle" if "no answers" in str(row["reason"]) else WITHHELD
         else:
             observed = f"{float(row['value']):.2f} (n = {row['n']})"
             if not pd.isna(row["previous_value"]):
@@ -258,9 +256,10 @@ def _ratings(evaluation: Evaluation, ratings: Ratings, k: int) -> tuple[Figure |
         return None, "", ()
     text = {item.id: item.text for item in instrument.items}
     drawable = table[~table["partly_withheld"]].copy()
+    shown = ~table["partly_withheld"] & ~table["suppressed"]
+    if not shown.any():  # no bar to draw: the table below the chart says why, item by item
+        return None, "", tuple(text[str(i)] for i in table["item_id"])
     not_drawn = tuple(text[str(i)] for i in table.loc[table["partly_withheld"], "item_id"])
-    if drawable.empty:
-        return None, "", not_drawn
     drawable.insert(0, "label", [text[str(i)] for i in drawable["item_id"]])
     figure = likert_chart(drawable, ratings.levels, k=k, figure_id="ratings")
     notes = {
@@ -380,7 +379,7 @@ def build_cycle_report(
         suppressed_count=sum(1 for i in items if i.suppressed),
         ratings_figure=figure,
         ratings_note=ratings_note,
-        ratings_not_drawn=not_drawn,
+        ratings_not_drawn=tuple(i for i in items if i.text in not_drawn),
         scores=scores,
         score_rule=outcomes.score_rule,
         blocks=blocks,

@@ -49,7 +49,7 @@ def test_concerns_are_distributions_and_a_mean_only_where_no_count_is_withheld()
     rows = rated("c1", [1, 1, 1, 1, 1]) + rated("c2", [1, 1, 1, 2, 2]) + rated("c3", [1, 2, 3, 3])
     block = block_summary(answers(rows), "staff-survey", ["c1", "c2", "c3"], LEVELS, k=5)
     table = block.table.set_index("item_id")
-    assert list(table.loc["c1", ["n", *LEVELS]]) == [5, 5, 0, 0]
+    assert [table.loc["c1", column] for column in ("n", *LEVELS)] == [5, 5, 0, 0]
     assert table.loc["c1", "mean"] == 1.0
     assert table.loc["c2", "n"] == 5 and table.loc["c2", "Very much a concern"] == 0
     assert pd.isna(table.loc["c2", "Not a concern"]) and pd.isna(table.loc["c2", "Sometimes a concern"])

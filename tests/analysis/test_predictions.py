@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -94,3 +96,22 @@ def test_the_pilot_cycle_2_predictions_match_the_teams_verdicts() -> None:
         "participant-feedback.pf_safe", 3.0, 6
     )
     assert all(c.agrees for c in checks)
+
+
+def test_the_evaluation_knows_scores_as_measures_and_refuses_a_score_on_free_text(tmp_path: Path) -> None:
+    from instruments.errors import DefinitionError
+    from instruments.load import load_evaluation
+
+    pilot = REPOSITORY / "examples" / "psw-pilot-3" / "evaluation.yaml"
+    evaluation = load_evaluation(pilot)
+    assert {"staff-survey.aim", "staff-survey.iam", "staff-survey.fim", "staff-survey.fim_1"} <= (
+        evaluation.measure_ids()
+    )
+    assert "participant-feedback.pf_better" not in evaluation.measure_ids()  # free text is no measure
+    broken = tmp_path / "evaluation.yaml"
+    broken.write_text(
+        pilot.read_text("utf-8").replace("items: [fim_1, fim_2, fim_3, fim_4]", "items: [fim_1, st_help]"), "utf-8"
+    )
+    with pytest.raises(DefinitionError) as caught:
+        load_evaluation(broken)
+    assert "score staff-survey.fim names item that is not a rating item 'st_help'" in str(caught.value)

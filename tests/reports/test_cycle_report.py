@@ -182,3 +182,34 @@ def test_the_integrators_sections_appear_only_when_given(evaluation: Evaluation)
 
 def test_the_report_is_the_same_bytes_every_time(pilot3: Evaluation) -> None:
     assert full_report(pilot3) == full_report(pilot3)
+
+
+def participant(item: str, values: list[int], start: int) -> pd.DataFrame:
+    frame = ratings(item, values)
+    frame["respondent_token"] = [f"r-{start + n:016x}" for n in range(len(values))]
+    return frame
+
+
+def test_the_rating_chart_has_n_on_every_bar_and_lists_what_it_cannot_draw(pilot3: Evaluation) -> None:
+    from analysis.implementation_outcomes import guard_rating_summary, rating_distributions
+    from reports.cycle_report import Ratings
+
+    answers = pd.concat(
+        [
+            participant("pf_safe", [1] * 5 + [3] * 5 + [4] * 5 + [5] * 10, 0),
+            participant("pf_recommend", [1] * 2 + [3] * 6 + [4] * 10 + [5] * 11, 100),  # 2 disagree, even grouped
+        ]
+    )
+    items = ["pf_safe", "pf_recommend"]
+    distribution = rating_distributions(answers, "participant-feedback", items, pilot3.scale("agree5").labels, 5)
+    partly = set(distribution.table.loc[distribution.table["partly_withheld"], "item_id"])
+    summary = guard_rating_summary(summarise_ratings(answers, dict.fromkeys(items, 5), k=5), 5, partly)
+    chosen = Ratings("participant-feedback", distribution.table, distribution.levels, distribution.grouping, 0)
+    html = render_cycle_report(build_cycle_report(pilot3, "cycle-1", summary, (), ratings=chosen))
+    figure = html[html.index("<figure") : html.index("</figure>")]
+    assert "n = 25" in figure and "I felt safe sharing" in figure
+    assert "I would suggest this group" not in figure
+    listed = html[html.index("Statements not drawn") :]
+    assert "I would suggest this group" in listed and '<td class="number">29</td>' in listed
+    assert "72%" in listed  # 21 of 29 agreed, 8 did not: neither share reveals fewer than 5 people
+    assert ">2<" not in listed and "4.0 of 5" not in listed  # the mean (3.97) is withheld: with the counts
