@@ -189,8 +189,9 @@ def analyse_cycle(
         reach=reach_table,
         reach_withheld=reach_withheld,
     )
-    partly = set(ratings.table.loc[ratings.table["partly_withheld"], "item_id"]) if ratings else set()
-    partly |= {str(i) for b in blocks for i in b.table.loc[b.table["mean"].isna(), "item_id"]}
+    # Rating items not drawn in full publish no counts at all, so their means stay; a block's
+    # distribution is published in part, so its withheld means must stay withheld here too.
+    partly = {str(i) for b in blocks for i in b.table.loc[b.table["mean"].isna(), "item_id"]}
     summary = guard_rating_summary(summary, k, partly)
     agreement_file = settings.published / cycle_id / "agreement.csv"
     agreement = agreement_summary(pd.read_csv(agreement_file)) if agreement_file.exists() else ""

@@ -131,7 +131,8 @@ class CycleReport:
     ratings_not_drawn: tuple[ItemRow, ...] = ()
     scores: Table | None = None
     score_rule: str = ""
-    blocks: tuple[tuple[str, Table], ...] = ()
+    #: Each block's label and its table, or None when fewer than k people answered every item.
+    blocks: tuple[tuple[str, Table | None], ...] = ()
     reach: Table | None = None
     fidelity: tuple[str, ...] = ()
     sense_making: tuple[Message, ...] = ()
@@ -272,7 +273,7 @@ def _ratings(evaluation: Evaluation, ratings: Ratings, k: int) -> tuple[Figure |
 
 def _outcomes(
     evaluation: Evaluation, outcomes: Outcomes
-) -> tuple[Table | None, tuple[tuple[str, Table], ...], Table | None]:
+) -> tuple[Table | None, tuple[tuple[str, Table | None], ...], Table | None]:
     scores = None
     if outcomes.scores is not None and not outcomes.scores.empty:
         bands = [c for c in outcomes.scores.columns if c.startswith("people ")]
@@ -288,8 +289,11 @@ def _outcomes(
         )
         columns = ("Outcome", "Score", "People", "Average (1 to 5)", *(f"People scoring {b[7:]}" for b in bands))
         scores = Table("Staff scores: acceptability, appropriateness and feasibility", columns, rows)
-    blocks = []
+    blocks: list[tuple[str, Table | None]] = []
     for block in outcomes.blocks:
+        if block.table["n"].isna().all():
+            blocks.append((block.label, None))
+            continue
         instrument = evaluation.instrument(block.instrument_id)
         rows = tuple(
             (

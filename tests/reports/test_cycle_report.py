@@ -213,3 +213,17 @@ def test_the_rating_chart_has_n_on_every_bar_and_lists_what_it_cannot_draw(pilot
     assert "I would suggest this group" in listed and '<td class="number">29</td>' in listed
     assert "72%" in listed  # 21 of 29 agreed, 8 did not: neither share reveals fewer than 5 people
     assert ">2<" not in listed and "4.0 of 5" not in listed  # the mean (3.97) is withheld: with the counts
+
+
+def test_a_block_that_too_few_people_answered_is_one_plain_sentence(pilot3: Evaluation) -> None:
+    from analysis.implementation_outcomes import block_summary
+    from reports.cycle_report import Block, Outcomes
+
+    four = staff([("sc_01", 1), ("sc_02", 3)], 4)
+    found = block_summary(four, "staff-survey", ["sc_01", "sc_02"], ("Not", "Sometimes", "Very much"), 5)
+    block = Block("Staff concerns", "", "staff-survey", found.table, found.levels, found.withheld)
+    empty = summarise_ratings(four.iloc[:0], {}, k=5)
+    html = render_cycle_report(build_cycle_report(pilot3, "cycle-3", empty, (), outcomes=Outcomes(blocks=(block,))))
+    assert "Fewer than 5 people answered these questions in this cycle" in html
+    assert "I am unsure whether peer staff" not in html
+    assert "10 figures were withheld for this reason." in html  # 2 statements: n, 3 counts and the mean each
