@@ -113,6 +113,40 @@ class Item(_Model):
         return next((c for c in self.choices if c.casefold() == wanted), None)
 
 
+Outcome = Literal[
+    "acceptability", "appropriateness", "feasibility", "fidelity", "reach", "adoption", "sustainability", "concerns"
+]
+"""Implementation outcomes after Proctor et al. 2011 (research/pdsa_de.md §4.2), plus staff concerns."""
+
+
+class Score(_Model):
+    """A score of each respondent computed from several rating items, e.g. FIM (Weiner et al. 2017).
+
+    ``rule: mean`` is the only rule so far: per respondent, the mean of the items, counted only for
+    respondents who answered every item (so each score rests on the same items). The measure id of
+    a score is ``<instrument>.<score>``, e.g. ``staff-survey.fim``.
+    """
+
+    id: Identifier = Field(pattern=_ID_PATTERN)
+    label: str = Field(min_length=1)
+    items: tuple[Identifier, ...] = Field(min_length=2)
+    rule: Literal["mean"] = "mean"
+    outcome: Outcome | None = None
+    source: str = ""
+
+
+class ItemBlock(_Model):
+    """Rating items reported together, each as a distribution over its scale (e.g. staff concerns)."""
+
+    id: Identifier = Field(pattern=_ID_PATTERN)
+    label: str = Field(min_length=1)
+    items: tuple[Identifier, ...] = Field(min_length=1)
+    outcome: Outcome | None = None
+    #: Who answers the block, in words for the report (e.g. "counsellors and managers only").
+    answered_by: str = ""
+    source: str = ""
+
+
 class ExportMapping(_Model):
     """Which columns of a platform's export are which items (keyed on stable column ids).
 
@@ -141,9 +175,20 @@ class Instrument(_Model):
     include_partial: bool = False
     #: File-name patterns (shell globs) that identify transcripts and notes of this instrument.
     files: tuple[str, ...] = ()
+    #: Scores computed per respondent from several rating items (e.g. AIM, IAM, FIM).
+    scores: tuple[Score, ...] = ()
+    #: Rating items reported together as distributions (e.g. the staff-concerns self-assessment).
+    blocks: tuple[ItemBlock, ...] = ()
+    #: The choice item that names the group an answer is about, and the item that gives its session
+    #: (e.g. a date filled in by the survey link): used to report reach per group.
+    group_item: Identifier | None = None
+    session_item: Identifier | None = None
 
     def item(self, item_id: str) -> Item:
         return next(item for item in self.items if item.id == item_id)
+
+    def score(self, score_id: str) -> Score:
+        return next(score for score in self.scores if score.id == score_id)
 
 
 class Theme(_Model):
@@ -233,6 +278,7 @@ class Evaluation(_Model):
             repeated = sorted({i for i in item_ids if item_ids.count(i) > 1})
             if repeated:
                 problems.append(f"instrument {instrument.id} repeats item id {', '.join(repeated)}")
+            problems += _score_problems(instrument)
             for export in instrument.exports:
                 for column, target in export.columns.items():
                     item_id, _, choice = target.partition("=")
@@ -263,6 +309,13 @@ class Evaluation(_Model):
     def instrument(self, instrument_id: str) -> Instrument:
         return next(i for i in self.instruments if i.id == instrument_id)
 
+    def measure_ids(self) -> frozenset[str]:
+        """Every measure a cycle's prediction may name: ``instrument.item`` (rating items) and ``instrument.score``."""
+        return frozenset(
+            [f"{i.id}.{item.id}" for i in self.instruments for item in i.items if item.scale is not None]
+            + [f"{i.id}.{score.id}" for i in self.instruments for score in i.scores]
+        )
+
     def names_to_redact(self) -> tuple[str, ...]:
         """Every name evalcycle knows of: speakers and the roster."""
         return tuple(sorted({*self.speakers, *self.privacy.roster_names}))
@@ -275,3 +328,27 @@ class Evaluation(_Model):
 
     def cycle_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.cycles)
+
+
+def _score_problems(instrument: Instrument) -> list[str]:
+    """Scores and blocks must use rating items of their instrument; a score's items share one scale."""
+    problems: list[str] = []
+    ratings = {item.id: item.scale for item in instrument.items if item.scale is not None}
+    items = {item.id for item in instrument.items}
+    for kind, group in [("score", s) for s in instrument.scores] + [("block", b) for b in instrument.blocks]:
+        for item_id in group.items:
+            if item_id not in ratings:
+                what = "unknown item" if item_id not in items else "item that is not a rating item"
+                problems.append(f"{kind} {instrument.id}.{group.id} names {what} {item_id!r}")
+        if kind == "score" and len({ratings.get(i) for i in group.items}) > 1:
+            problems.append(f"score {instrument.id}.{group.id} mixes items on different scales")
+        if kind == "score" and group.id in items:
+            problems.append(f"score {instrument.id}.{group.id} has the id of an item; give it its own id")
+    for key in ("group_item", "session_item"):
+        named = getattr(instrument, key)
+        if named is not None and named not in items:
+            problems.append(f"instrument {instrument.id} names unknown {key.replace('_', ' ')} {named!r}")
+    ids = [s.id for s in instrument.scores] + [b.id for b in instrument.blocks]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    problems += [f"instrument {instrument.id} repeats score or block id {i}" for i in repeated]
+    return problems
