@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -394,3 +394,16 @@ def measures_over_time(
     """``session_points`` then ``chart_sessions``: the series of ``cycles`` with their run charts."""
     points, unplaced = session_points(responses, choices, comments, design, cycles, k=k)
     return chart_sessions(points, cycles, unplaced)
+
+
+def charted_measures(instrument: Instrument, predicted: Iterable[str]) -> dict[str, str]:
+    """The rating items of ``instrument`` to chart over time, item id -> short name, in its order.
+
+    These are the items the team's predictions name (``predicted`` holds measure ids such as
+    ``participant-feedback.pf_safe``), since those are what the PDSA cycles test; with no such
+    prediction, every rating item of the instrument.
+    """
+    rated = [item for item in instrument.items if item.scale is not None]
+    named = set(predicted)
+    chosen = [item for item in rated if f"{instrument.id}.{item.id}" in named] or rated
+    return {item.id: item.short or item.text for item in chosen}

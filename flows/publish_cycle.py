@@ -13,10 +13,11 @@ it in :func:`analyse_cycle` and pass it on to ``build_cycle_report`` (``measures
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
+from markupsafe import Markup
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
@@ -29,8 +30,11 @@ from analysis.implementation_outcomes import (
     scores_table,
 )
 from analysis.likert import summarise_ratings
+from analysis.measures import charted_measures, measures_over_time, session_design
 from analysis.predictions import check_predictions, measures, predictions_table
 from analysis.sources import describe_sources
+from analysis.themes import summarise_cycle_themes
+from flows.prepare_coding import segments_path
 from flows.settings import Settings
 from instruments.atomic import write_text_atomic
 from instruments.cycle import CycleRecord
@@ -46,6 +50,10 @@ from reports.cycle_report import (
     build_cycle_report,
     render_cycle_report,
 )
+from reports.measures_section import MeasuresSection, build_measures_section, render_measures_section
+from reports.pdf import write_report_pdf
+from reports.series_overview import build_series_overview, render_series_overview
+from reports.themes_section import coding_pending_section, render_themes_section
 from validation.contracts import SurveyChoices, SurveyComments, SurveyResponses, Utterances
 from validation.tables import read_table
 
@@ -64,6 +72,8 @@ class Publication:
     #: The main messages as Markdown (also the Prefect artifact); empty for older callers.
     main_messages: str = ""
     has_record: bool = False
+    #: The series overview across cycles, rewritten with every publication.
+    overview: Path | None = None
 
 
 def cycle_records_folder(evaluation_file: Path) -> Path:
@@ -96,6 +106,71 @@ def _read(settings: Settings, table: str, cycle_id: str, columns: list[str]) -> 
 
 def _columns(model: type[SurveyResponses | SurveyChoices | SurveyComments | Utterances]) -> list[str]:
     return list(model.to_schema().columns)
+
+
+def _cycles_up_to(evaluation: Evaluation, cycle_id: str) -> list[str]:
+    order = list(evaluation.cycle_ids())
+    return order[: order.index(cycle_id) + 1]
+
+
+def measures_section(
+    evaluation: Evaluation, cycle_id: str, settings: Settings, series: CycleSeries | None
+) -> MeasuresSection | None:
+    """Run charts of the predicted participant measures, per group and session, up to ``cycle_id``.
+
+    Drawn from the instrument that names its session item (``session_item`` in the evaluation);
+    ``None`` when there is no such instrument or no session has been answered yet.
+    """
+    instrument = next((i for i in evaluation.instruments if i.session_item is not None), None)
+    if instrument is None:
+        return None
+    predicted = (
+        [q.prediction.measure for r in series.records for q in r.plan.questions if q.prediction is not None]
+        if series is not None
+        else []
+    )
+    items = charted_measures(instrument, predicted)
+    cycles = [
+        c
+        for c in _cycles_up_to(evaluation, cycle_id)
+        if not _read(settings, "survey_comments", c, _columns(SurveyComments)).empty
+    ]
+    if cycle_id not in cycles:
+        return None
+
+    def every(table: str, model: type[SurveyResponses | SurveyChoices | SurveyComments]) -> pd.DataFrame:
+        return pd.concat([_read(settings, table, c, _columns(model)) for c in cycles], ignore_index=True)
+
+    design = session_design(
+        evaluation,
+        instrument.id,
+        list(items),
+        group_item=instrument.group_item,
+        session_item=instrument.session_item,
+    )
+    charts = measures_over_time(
+        every("survey_responses", SurveyResponses),
+        every("survey_choices", SurveyChoices),
+        every("survey_comments", SurveyComments),
+        design,
+        cycles,
+        k=evaluation.privacy.k,
+    )
+    if charts.points.empty:
+        return None
+    return build_measures_section(
+        evaluation, cycle_id, charts.points, charts.parts, items, instrument_id=instrument.id, unplaced=charts.unplaced
+    )
+
+
+def themes_html(evaluation: Evaluation, cycle_id: str, settings: Settings, utterances: pd.DataFrame) -> Markup | None:
+    """ "What people told us" from the reconciled codings; a note while coding is unfinished."""
+    final = settings.validated / "codings" / cycle_id / "final.parquet"
+    segments = segments_path(settings, cycle_id)
+    if final.exists() and segments.exists():
+        section = summarise_cycle_themes(evaluation, pd.read_parquet(final), pd.read_parquet(segments))
+        return render_themes_section(section)
+    return coding_pending_section(cycle_id) if not utterances.empty else None
 
 
 def analyse_cycle(
@@ -195,6 +270,9 @@ def analyse_cycle(
     summary = guard_rating_summary(summary, k, partly)
     agreement_file = settings.published / cycle_id / "agreement.csv"
     agreement = agreement_summary(pd.read_csv(agreement_file)) if agreement_file.exists() else ""
+    over_time = measures_section(evaluation, cycle_id, settings, series)
+    if over_time is not None:
+        tables["measures.csv"] = over_time.table
     report = build_cycle_report(
         evaluation,
         cycle_id,
@@ -207,6 +285,8 @@ def analyse_cycle(
         ratings=ratings,
         outcomes=outcomes,
         agreement=agreement,
+        measures_html=Markup(render_measures_section(over_time)) if over_time is not None else None,
+        themes_html=themes_html(evaluation, cycle_id, settings, utterances),
     )
     return report, tables, summary
 
@@ -217,7 +297,9 @@ def write_report(evaluation: Evaluation, cycle_id: str, settings: Settings) -> P
     report, tables, summary = analyse_cycle(evaluation, cycle_id, settings, series)
     folder = settings.published / cycle_id
     report_path = folder / "report.html"
-    write_text_atomic(report_path, render_cycle_report(report))
+    html = render_cycle_report(report)
+    write_text_atomic(report_path, html)
+    write_report_pdf(html, folder / "report.pdf", base_url=folder)
     table_path = folder / "rating_summary.csv"
     write_text_atomic(table_path, summary.to_csv(index=False, lineterminator="\n"))
     paths = [table_path]
@@ -229,9 +311,28 @@ def write_report(evaluation: Evaluation, cycle_id: str, settings: Settings) -> P
     return Publication(cycle_id, report_path, tuple(paths), report.withheld_total, markdown, report.has_record)
 
 
+@task
+def write_series_overview(evaluation: Evaluation, settings: Settings) -> Path:
+    """``published/series/overview.html`` (and its PDF): every cycle's decision, and the measures so far."""
+    series = find_cycle_records(evaluation, settings.evaluation)
+    published = [c for c in evaluation.cycle_ids() if (settings.published / c / "report.html").exists()]
+    measures = measures_section(evaluation, published[-1], settings, series) if published else None
+    overview = build_series_overview(evaluation, series.records if series is not None else (), measures)
+    folder = settings.published / "series"
+    html = render_series_overview(overview)
+    path = folder / "overview.html"
+    write_text_atomic(path, html)
+    write_report_pdf(html, folder / "overview.pdf", base_url=folder)
+    if measures is not None:
+        write_text_atomic(folder / "measures.csv", measures.table.to_csv(index=False, lineterminator="\n"))
+    return path
+
+
 @flow(name="publish-cycle")
 def publish_cycle(cycle_id: str, settings: Settings | None = None) -> Publication:
-    """Write ``published/<cycle>/report.html`` and the tables behind it."""
+    """Write ``published/<cycle>/report.html`` (and PDF, tables), then refresh the series overview."""
     settings = settings or Settings.from_env()
     evaluation = load_evaluation(settings.evaluation)
-    return write_report(evaluation, cycle_id, settings)
+    publication = write_report(evaluation, cycle_id, settings)
+    overview = write_series_overview(evaluation, settings)
+    return replace(publication, overview=overview)

@@ -91,6 +91,8 @@ class Item(_Model):
 
     id: Identifier = Field(pattern=_ID_PATTERN)
     text: str
+    #: A short name for chart titles and tables (e.g. "Felt safe"); the full text otherwise.
+    short: str | None = None
     scale: Identifier | None = None
     choices: tuple[str, ...] = ()
     multiple: bool = False

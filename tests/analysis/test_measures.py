@@ -422,3 +422,29 @@ def test_grief_roles_clear_shifts_above_its_cycle_1_baseline_after_the_adapt(
     expected = [position in signalled for position in range(1, len(plain) + 1)]
     assert points["signal"].tolist() == expected
     assert points.loc[points["cycle_id"] == "cycle-2", "signal"].all(), "the run covers the adapted cycle"
+
+
+def test_charted_measures_are_the_predicted_rating_items_in_instrument_order() -> None:
+    from analysis.measures import charted_measures
+    from instruments.evaluation import Instrument
+
+    instrument = Instrument.model_validate(
+        {
+            "id": "fb",
+            "title": "Feedback",
+            "kind": "survey",
+            "respondents": ["participant"],
+            "items": [
+                {"id": "grp", "text": "Group?", "choices": ["A", "B"]},
+                {"id": "safe", "short": "Felt safe", "text": "I felt safe.", "scale": "agree5"},
+                {"id": "clear", "text": "Roles were clear.", "scale": "agree5"},
+                {"id": "note", "text": "Anything else?"},
+            ],
+        }
+    )
+    assert charted_measures(instrument, ["fb.clear", "fb.safe", "other.safe"]) == {
+        "safe": "Felt safe",
+        "clear": "Roles were clear.",
+    }
+    assert charted_measures(instrument, ["fb.clear"]) == {"clear": "Roles were clear."}
+    assert charted_measures(instrument, []) == {"safe": "Felt safe", "clear": "Roles were clear."}
