@@ -20,11 +20,11 @@ from instruments.errors import UnreadableFile
 from validation.turns import (
     Turn,
     blocks_of_lines,
+    first_line,
     refuse_empty,
     refuse_lost,
     refuse_timing,
     seconds,
-    first_line,
     tidy,
     working_text,
 )
