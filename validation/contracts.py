@@ -119,3 +119,8 @@ def validate_table(
             "Correct the export at the source and put it back in the inbox.",
             failures=tuple(failures),
         ) from None
+
+
+# pandera sets up its pandas backends (importing its hypothesis strategies, about a second) on the
+# first validation in a process; doing it on import keeps that one-off cost out of a file's intake.
+pa.DataFrameSchema.get_backend(check_type=pd.DataFrame)
