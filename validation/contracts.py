@@ -121,6 +121,16 @@ def validate_table(
         ) from None
 
 
-# pandera sets up its pandas backends (importing its hypothesis strategies, about a second) on the
-# first validation in a process; doing it on import keeps that one-off cost out of a file's intake.
-pa.DataFrameSchema.get_backend(check_type=pd.DataFrame)
+def _set_up_pandera() -> None:
+    """Validate an empty table of each kind, so pandera sets itself up now, not in the first intake.
+
+    pandera registers its backends and checks and imports what they need (its hypothesis
+    strategies among them: about a second) on the first validation in a process. Doing that
+    when the contracts are imported keeps a one-off start-up cost out of the first file's time.
+    """
+    for model in (SurveyResponses, SurveyComments, SurveyChoices, Utterances):
+        columns = model.to_schema().columns
+        model.validate(pd.DataFrame({n: pd.Series(dtype=str(c.dtype)) for n, c in columns.items()}), lazy=True)
+
+
+_set_up_pandera()
