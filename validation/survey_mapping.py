@@ -125,14 +125,27 @@ def _cells(export: SurveyExport, included: np.ndarray, columns: list[str]) -> _C
     return _Cells(ordered, texts, bounds, codes, positions, which, codes[positions, which])
 
 
-def _categorical(codes: np.ndarray, categories: Sequence[str] | pd.CategoricalDtype) -> pd.Categorical:
+def _categorical(
+    codes: np.ndarray, categories: Sequence[str] | pd.CategoricalDtype
+) -> pd.Categorical | pd.arrays.ArrowStringArray:
+    """The texts ``categories[codes]``: categorical when texts repeat, else Arrow-backed strings.
+
+    A contract checks a categorical column once per category, so repeats are checked once; for
+    texts that hardly repeat (a token in a table of one row per respondent) Arrow strings are
+    checked faster.
+    """
     numbers = cast(Sequence[int], codes)  # the stubs ask for a sequence; an array of codes is what pandas wants
-    if isinstance(categories, pd.CategoricalDtype):  # shared: its categories are checked once
-        return pd.Categorical.from_codes(numbers, dtype=categories)
-    return pd.Categorical.from_codes(numbers, categories=pd.Index(categories, dtype=object))
+    if isinstance(categories, pd.CategoricalDtype):
+        dtype = categories  # shared: its categories are checked once
+    else:
+        dtype = pd.CategoricalDtype(pd.Index(list(categories), dtype=object))
+    if 2 * len(dtype.categories) > len(codes):
+        values = pa.array(dtype.categories.to_numpy(dtype=object), type=pa.large_string())
+        return pd.arrays.ArrowStringArray(values.take(pa.array(codes)))
+    return pd.Categorical.from_codes(numbers, dtype=dtype)
 
 
-def _constant(value: str, length: int) -> pd.Categorical:
+def _constant(value: str, length: int) -> pd.Categorical | pd.arrays.ArrowStringArray:
     return _categorical(np.zeros(length, dtype=np.int8), [value])
 
 
@@ -290,7 +303,7 @@ def _choice_table(
     )
 
 
-def _redacted(comments: _Cells, redactor: Redactor) -> pd.Categorical:
+def _redacted(comments: _Cells, redactor: Redactor) -> pd.Categorical | pd.arrays.ArrowStringArray:
     """The redacted text of each comment; each distinct text is redacted once and counted per use."""
     if not len(comments.text_of_cell):
         return _categorical(np.zeros(0, dtype=np.int64), [])
@@ -321,7 +334,7 @@ def as_stored(frame: pd.DataFrame) -> pd.DataFrame:
             categories = pa.array(column.cat.categories.to_numpy(dtype=object), type=pa.large_string())
             columns[name] = pd.arrays.ArrowStringArray(categories.take(pa.array(column.cat.codes.to_numpy())))
         else:
-            columns[name] = column.to_numpy()
+            columns[name] = column.array
     return pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
 
 
