@@ -11,7 +11,10 @@ import hashlib
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from instruments.errors import Failure, UnreadableFile
 from validation.grid import Grid
@@ -26,6 +29,8 @@ def misdecoded_cells(frame: pd.DataFrame, file_rows: Sequence[int], labels: Mapp
     """Notes naming each cell whose text looks mis-decoded (the text itself is not repeated)."""
     notes = []
     for column in frame.columns:
+        if pc.all(pc.string_is_ascii(pa.array(frame[column].array))).as_py():
+            continue  # every sign of mis-decoding is a non-ASCII character
         hits = frame[column].str.count(MOJIBAKE.pattern)
         for position in hits[hits > 0].index:
             notes.append(
@@ -73,8 +78,7 @@ def build_export(
     notes: Collection[str] = (),
 ) -> SurveyExport:
     """Split a grid's columns into answers, identifying and routine columns."""
-    body = [list(row) for row in grid.rows[header_rows:]]
-    if not body:
+    if grid.height <= header_rows:
         raise UnreadableFile(
             name,
             "the file has its header row(s) but no responses.",
@@ -82,9 +86,9 @@ def build_export(
             rule="survey.empty",
         )
     # Arrow-backed strings: every column operation below runs in Arrow rather than per Python object.
-    frame = pd.DataFrame(body, columns=list(keys), dtype="string[pyarrow]")
+    frame = grid.frame(header_rows, keys)
     # A column with no header and no values is an artefact of a trailing delimiter: drop it.
-    headers = list(zip(*grid.rows[:header_rows], strict=True))
+    headers = list(zip(*(grid.row(n) for n in range(header_rows)), strict=True))
     blank = [
         k
         for k, cells in zip(keys, headers, strict=True)
@@ -97,11 +101,15 @@ def build_export(
     if id_keys:
         first = id_keys[0]
         present = [k for k in id_keys if k in frame.columns]
-        ids = tuple(
-            "|".join(parts)
-            for parts in frame[present].apply(lambda c: c.str.strip()).itertuples(index=False, name=None)
-        )
-        missing = [file_rows[i] for i, value in enumerate(frame[first].str.strip()) if not value]
+        if present == [first]:
+            ids = tuple(frame[first].str.strip().tolist())
+        else:
+            ids = tuple(
+                "|".join(parts)
+                for parts in frame[present].apply(lambda c: c.str.strip()).itertuples(index=False, name=None)
+            )
+        blank_ids = frame[first].str.strip().eq("").to_numpy(dtype=bool)
+        missing = [file_rows[i] for i in np.flatnonzero(blank_ids)]
         if missing:
             raise UnreadableFile(
                 f"{name}, column {first!r}",
@@ -125,9 +133,10 @@ def build_export(
     # ``excluded`` gives each response's reason to leave it out ("" to keep it); ``partial`` marks
     # unfinished responses. Both see the whole frame at once.
     reasons = excluded(frame) if excluded is not None else pd.Series("", index=frame.index)
-    skipped = {position: str(reason) for position, reason in enumerate(reasons.tolist()) if reason}
-    marks = partial(frame).tolist() if partial is not None else [False] * len(frame)
-    unfinished = frozenset(position for position, mark in enumerate(marks) if mark and position not in skipped)
+    reasons_at = reasons.to_numpy(dtype=object)
+    skipped = {int(p): str(reasons_at[p]) for p in np.flatnonzero(reasons_at.astype(bool))}
+    marks = partial(frame).to_numpy(dtype=object) if partial is not None else np.zeros(len(frame), dtype=object)
+    unfinished = frozenset(int(p) for p in np.flatnonzero(marks.astype(bool)) if int(p) not in skipped)
     names = dict(zip(keys, labels, strict=True)) if labels is not None else {k: k for k in keys}
     flagged = misdecoded_cells(frame[answers], file_rows, names)
     return SurveyExport(

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import re
 
-from validation.turns import Turn, blocks_of_lines, refuse_empty, refuse_lost, seconds, tidy, working_text
+from validation.turns import (
+    Turn,
+    blocks_of_lines,
+    refuse_empty,
+    refuse_lost,
+    seconds,
+    tidy,
+    working_lines,
+    working_text,
+)
 
 HEADER = re.compile(r"^(?P<name>.+?)\s{2,}(?P<time>\d{1,2}(?::\d{2}){1,2})\s*$")
 _FOOTER = re.compile(r"^\s*Transcribed by https?://otter\.ai/?\s*$", re.IGNORECASE)
@@ -65,6 +74,11 @@ def looks_like_otter(text: str, name: str) -> str | None:
     It must open with a speaker line, and either end with Otter's footer or open every block
     with a speaker line.
     """
+    # The first non-blank line must be a speaker line (the footer never is one), so other files
+    # are turned away without splitting all of their lines.
+    opening = next((line for line in working_lines(text) if line.strip()), None)
+    if opening is None or not HEADER.match(opening):
+        return None
     lines, footer = _without_footer(text)
     blocks = blocks_of_lines("\n".join(lines))
     if not blocks or not HEADER.match(blocks[0][1][0]):

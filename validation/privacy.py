@@ -18,12 +18,15 @@ import hmac
 import re
 import secrets
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from instruments.atomic import write_text_atomic
 from instruments.errors import Failure, PrivacyViolation
+from validation.grid import per_value_list
 from validation.survey_export import SurveyExport
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -37,9 +40,40 @@ def respondent_token(respondent_id: str, salt: str) -> str:
     return "r-" + digest.hexdigest()[:16]
 
 
+_BLOCK = hashlib.sha256().block_size
+_INNER_PAD = bytes(x ^ 0x36 for x in range(256))
+_OUTER_PAD = bytes(x ^ 0x5C for x in range(256))
+
+
+def respondent_tokens(respondent_ids: Sequence[str], salt: str) -> list[str]:
+    """:func:`respondent_token` of each id, at a third of the cost for a whole export.
+
+    The HMAC (RFC 2104) is spelled out so that the salt's two padded hash states are computed
+    once and copied for each id, rather than set up again per id.
+    """
+    key = salt.encode("utf-8")
+    if len(key) > _BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_BLOCK, b"\0")
+    inner, outer = hashlib.sha256(key.translate(_INNER_PAD)), hashlib.sha256(key.translate(_OUTER_PAD))
+    tokens = []
+    for respondent_id in respondent_ids:
+        step = inner.copy()
+        step.update(respondent_id.encode("utf-8"))
+        final = outer.copy()
+        final.update(step.digest())
+        tokens.append("r-" + final.hexdigest()[:16])
+    return tokens
+
+
 #: Values platforms write into identifying columns of anonymous responses (MS Forms, Qualtrics
 #: legacy in German): they identify nobody.
 ANONYMOUS_PLACEHOLDERS = frozenset({"anonymous", "anonym", "anonyme", "anonimo", "anónimo", "n/a"})
+
+
+def _identifies(value: object) -> bool:
+    text = str(value).strip()
+    return bool(text) and text.casefold() not in ANONYMOUS_PLACEHOLDERS
 
 
 def refuse_identifying_columns(export: SurveyExport, file: str, *, anonymous: bool) -> None:
@@ -48,11 +82,8 @@ def refuse_identifying_columns(export: SurveyExport, file: str, *, anonymous: bo
         return
     failures = []
     for column in export.identifying.columns:
-        filled = [
-            export.file_rows[position]
-            for position, value in enumerate(export.identifying[column])
-            if str(value).strip() and str(value).strip().casefold() not in ANONYMOUS_PLACEHOLDERS
-        ]
+        holds = per_value_list(export.identifying[column], _identifies)  # once per distinct value
+        filled = [export.file_rows[position] for position in np.flatnonzero(holds.astype(bool))]
         if filled:
             rows = ", ".join(str(row) for row in filled[:10]) + (" ..." if len(filled) > 10 else "")
             failures.append(
@@ -94,13 +125,24 @@ class Redactor:
         )
 
     def redact(self, text: str) -> str:
-        for kind, pattern in (("email", EMAIL), ("link", LINK), ("phone", PHONE)):
-            text, found = pattern.subn(f"[{kind}]", text)
-            self.counts[kind] += found
-        if self._name_pattern is not None:
-            text, found = self._name_pattern.subn("[name]", text)
-            self.counts["name"] += found
+        text, found = self.scrub(text)
+        for kind, count in found:
+            self.counts[kind] += count
         return text
+
+    def scrub(self, text: str) -> tuple[str, tuple[tuple[str, int], ...]]:
+        """``text`` redacted, and how many of each kind were replaced; nothing is counted yet.
+
+        A caller that redacts each distinct text once adds the counts times its occurrences.
+        """
+        found = []
+        for kind, pattern in (("email", EMAIL), ("link", LINK), ("phone", PHONE)):
+            text, count = pattern.subn(f"[{kind}]", text)
+            found.append((kind, count))
+        if self._name_pattern is not None:
+            text, count = self._name_pattern.subn("[name]", text)
+            found.append(("name", count))
+        return text, tuple(found)
 
 
 def load_or_create_salt(private_dir: Path) -> str:

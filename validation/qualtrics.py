@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 
 from instruments.errors import Failure, UnreadableFile
 from validation.exports import build_export, unique_keys
-from validation.grid import Grid
+from validation.grid import Grid, per_value, per_value_list
 from validation.survey_export import SurveyExport
 
 #: Columns that identify a person when they hold a value (research §4).
@@ -72,7 +73,7 @@ def looks_like_current(grid: Grid) -> bool:
 
 
 def looks_like_legacy(grid: Grid) -> bool:
-    return grid.header[:3] == ("V1", "V2", "V3") and len(grid.rows) > 1 and "ResponseID" in grid.rows[1]
+    return grid.header[:3] == ("V1", "V2", "V3") and grid.height > 1 and "ResponseID" in grid.row(1)
 
 
 #: Finished is 1/0 in numeric exports and True/False in choice-text exports (research §2.1).
@@ -82,19 +83,16 @@ _FINISHED = {"1": True, "true": True, "0": False, "false": False}
 def _partial(frame: pd.DataFrame) -> pd.Series:
     if "Finished" not in frame:
         return pd.Series(False, index=frame.index)
-    return frame["Finished"].str.strip().str.casefold().map(_FINISHED).eq(False)
+    return per_value(frame["Finished"], lambda values: values.str.strip().str.casefold().map(_FINISHED).eq(False))
 
 
 def _check_finished(grid: Grid, header_rows: int, name: str) -> None:
     """Refuse unknown Finished values rather than guess whether a response was completed."""
     if "Finished" not in grid.header:
         return
-    column = grid.header.index("Finished")
-    odd = [
-        number
-        for number, row in enumerate(grid.rows[header_rows:], start=header_rows + 1)
-        if row[column].strip().casefold() not in _FINISHED
-    ]
+    cells = grid.column(grid.header.index("Finished"), header_rows)
+    unknown = per_value_list(cells, lambda cell: cell.strip().casefold() not in _FINISHED)
+    odd = [int(position) + header_rows + 1 for position in np.flatnonzero(unknown.astype(bool))]
     if odd:
         raise UnreadableFile(
             f"{name}, column 'Finished', row(s) {', '.join(str(r) for r in odd[:10])}",
@@ -109,18 +107,32 @@ def _check_finished(grid: Grid, header_rows: int, name: str) -> None:
         )
 
 
+def _status_reasons(status: pd.Series) -> pd.Series:
+    return status.str.strip().str.casefold().map(_EXCLUDED_STATUS).fillna("")
+
+
+def _channel_reasons(channel: pd.Series) -> pd.Series:
+    return channel.str.strip().str.casefold().map({"preview": "survey preview"}).fillna("")
+
+
 def _excluded(frame: pd.DataFrame) -> pd.Series:
     blank = pd.Series("", index=frame.index)
-    status = frame["Status"].str.strip().str.casefold() if "Status" in frame else blank
-    channel = frame["DistributionChannel"].str.strip().str.casefold() if "DistributionChannel" in frame else blank
-    reasons = status.map(_EXCLUDED_STATUS).fillna("")
-    return reasons.where(reasons != "", channel.map({"preview": "survey preview"}).fillna(""))
+    # Each distinct Status or channel text is looked up once (there are a handful).
+    reasons = (
+        per_value(frame["Status"], _status_reasons) if "Status" in frame else blank.map(_EXCLUDED_STATUS).fillna("")
+    )
+    channel = (
+        per_value(frame["DistributionChannel"], _channel_reasons)
+        if "DistributionChannel" in frame
+        else blank.map({"preview": "survey preview"}).fillna("")
+    )
+    return reasons.where(reasons != "", channel)
 
 
 def read_qualtrics(grid: Grid, name: str) -> SurveyExport:
     """Read a current-format export (three header rows)."""
     names = list(grid.header)
-    if len(grid.rows) < 3 or not grid.rows[2] or not grid.rows[2][0].startswith('{"ImportId"'):
+    if grid.height < 3 or not grid.row(2) or not grid.row(2)[0].startswith('{"ImportId"'):
         raise UnreadableFile(
             f"{name}, row 3",
             "the file looks like a Qualtrics export, but its third header row (the ImportId row) "
@@ -129,7 +141,7 @@ def read_qualtrics(grid: Grid, name: str) -> SurveyExport:
             rule="qualtrics.header-rows",
         )
     keys: list[str] = []
-    for position, (column, cell) in enumerate(zip(names, grid.rows[2], strict=True), start=1):
+    for position, (column, cell) in enumerate(zip(names, grid.row(2), strict=True), start=1):
         if column in IDENTIFYING or column in ROUTINE:
             keys.append(column)
             continue
@@ -179,7 +191,7 @@ def read_qualtrics(grid: Grid, name: str) -> SurveyExport:
 
 def read_qualtrics_legacy(grid: Grid, name: str) -> SurveyExport:
     """Read a legacy-format export: ``V1..V10`` metadata named in row 2, questions by id in row 1."""
-    labels = list(grid.rows[1])
+    labels = list(grid.row(1))
     raw = [
         label if column.startswith("V") and column[1:].isdigit() else column
         for column, label in zip(grid.header, labels, strict=True)

@@ -8,6 +8,7 @@ timing line, then text, and the parser must return one subtitle per block.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import srt
@@ -19,6 +20,7 @@ from validation.turns import (
     refuse_lost,
     refuse_timing,
     tidy,
+    working_lines,
     working_text,
 )
 from validation.vtt import zoom_speaker
@@ -110,7 +112,7 @@ def read_srt(text: str, name: str) -> list[Turn]:
 
 def looks_like_srt(text: str, name: str) -> str | None:
     """The signature reason if ``text`` is an SRT file: it opens with a number, then a comma timing line."""
-    lines = [line for line in working_text(text).split("\n") if line.strip()][:2]
+    lines = list(itertools.islice((line for line in working_lines(text) if line.strip()), 2))
     if len(lines) == 2 and _INDEX.match(lines[0]) and _TIMING.match(lines[1]) and "," in lines[1]:
         return "opens with a numbered block whose timing line reads 'HH:MM:SS,mmm --> HH:MM:SS,mmm' (SRT)"
     return None

@@ -8,15 +8,17 @@ never the answer itself).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
 
 from instruments.errors import ContractViolation, Failure, UnmappedInput
 from instruments.evaluation import Evaluation, Instrument, Item
-from validation.privacy import Redactor, respondent_token
+from validation.privacy import Redactor, respondent_tokens
 from validation.survey_export import SurveyExport
 
 _SELECTED = frozenset({"1", "true", "checked", "yes", "y", "selected", "x"})
@@ -80,15 +82,71 @@ def column_targets(export: SurveyExport, instrument: Instrument) -> dict[str, tu
     return resolved
 
 
-def _long(export: SurveyExport, included: list[int], columns: list[str]) -> pd.DataFrame:
-    """Non-blank answers of ``columns`` as (position, column, raw) rows, in file order."""
-    if not columns or not included:
-        return pd.DataFrame({"position": [], "column": [], "raw": []})
-    block = export.answers.loc[included, columns].copy()
-    block.insert(0, "position", included)
-    long = block.melt(id_vars="position", var_name="column", value_name="raw")
-    long["raw"] = long["raw"].astype("string[pyarrow]").str.strip()
-    return long[long["raw"] != ""].sort_values(["position", "column"], kind="stable").reset_index(drop=True)
+@dataclass(frozen=True)
+class _Cells:
+    """The answers of some columns for the included respondents, each distinct text held once.
+
+    ``columns`` are in key order; ``codes[i, j]`` is the distinct text that respondent ``i``
+    gave in column ``j``, numbered across all columns (``texts`` holds them, stripped);
+    ``positions``/``which`` list the non-blank cells in file order (by respondent, then column
+    key), the order the long tables have always had.
+    """
+
+    columns: list[str]
+    texts: list[str]
+    bounds: list[int]  # column j's distinct texts are texts[bounds[j]:bounds[j + 1]]
+    codes: np.ndarray
+    positions: np.ndarray  # the respondent (row of ``codes``) of each non-blank cell
+    which: np.ndarray  # the column of each non-blank cell
+    text_of_cell: np.ndarray  # the distinct text of each non-blank cell
+
+    def first_seen(self) -> list[int]:
+        """Column numbers in the order they first hold an answer (by respondent, then key)."""
+        columns, first = np.unique(self.which, return_index=True)  # cells are in file order
+        order = np.lexsort((columns, self.positions[first]))
+        return [int(c) for c in columns[order]]
+
+
+def _cells(export: SurveyExport, included: np.ndarray, columns: list[str]) -> _Cells:
+    ordered = sorted(columns)
+    texts: list[str] = []
+    bounds = [0]
+    blank: list[bool] = []
+    codes = np.empty((len(included), len(ordered)), dtype=np.int64)
+    for number, column in enumerate(ordered):
+        column_codes, distinct = pd.factorize(export.answers[column], use_na_sentinel=False)
+        stripped = pd.Series(distinct).astype("string[pyarrow]").str.strip()
+        codes[:, number] = column_codes[included] + len(texts)
+        texts.extend(stripped.tolist())
+        blank.extend((stripped == "").tolist())
+        bounds.append(len(texts))
+    answered = ~np.asarray(blank, dtype=bool)[codes] if texts else np.zeros(codes.shape, dtype=bool)
+    positions, which = np.nonzero(answered)  # row-major: by respondent, then column key
+    return _Cells(ordered, texts, bounds, codes, positions, which, codes[positions, which])
+
+
+def _categorical(
+    codes: np.ndarray, categories: Sequence[str] | pd.CategoricalDtype
+) -> pd.Categorical | pd.arrays.ArrowStringArray:
+    """The texts ``categories[codes]``: categorical when texts repeat, else Arrow-backed strings.
+
+    A contract checks a categorical column once per category, so repeats are checked once; for
+    texts that hardly repeat (a token in a table of one row per respondent) Arrow strings are
+    checked faster.
+    """
+    numbers = cast(Sequence[int], codes)  # the stubs ask for a sequence; an array of codes is what pandas wants
+    if isinstance(categories, pd.CategoricalDtype):
+        dtype = categories  # shared: its categories are checked once
+    else:
+        dtype = pd.CategoricalDtype(pd.Index(list(categories), dtype=object))
+    if 2 * len(dtype.categories) > len(codes):
+        values = pa.array(dtype.categories.to_numpy(dtype=object), type=pa.large_string())
+        return pd.arrays.ArrowStringArray(values.take(pa.array(codes)))
+    return pd.Categorical.from_codes(numbers, dtype=dtype)
+
+
+def _constant(value: str, length: int) -> pd.Categorical | pd.arrays.ArrowStringArray:
+    return _categorical(np.zeros(length, dtype=np.int8), [value])
 
 
 def map_answers(
@@ -100,85 +158,89 @@ def map_answers(
     redactor: Redactor,
     include_partial: bool = False,
 ) -> MappedAnswers:
+    """The export's answers as long tables (ratings, choices, redacted comments).
+
+    Text columns are categorical here, each distinct value held once, so that the contracts
+    check each distinct value once; :func:`as_stored` turns them into the stored Arrow strings.
+    """
     targets = column_targets(export, instrument)
-    included = [
-        i
-        for i in range(len(export.respondent_ids))
-        if i not in export.excluded and (include_partial or i not in export.partial)
-    ]
-    tokens = {i: respondent_token(export.respondent_ids[i], salt) for i in included}
+    left_out = np.zeros(len(export.respondent_ids), dtype=bool)
+    left_out[list(export.excluded)] = True
+    if not include_partial:
+        left_out[list(export.partial)] = True
+    included = np.flatnonzero(~left_out)
+    tokens = respondent_tokens([export.respondent_ids[i] for i in included.tolist()], salt)
+    token_codes, token_values = pd.factorize(np.array(tokens, dtype=object))
+    token_type = pd.CategoricalDtype(pd.Index(token_values, dtype=object))
     failures: list[Failure] = []
     by_kind: dict[str, list[str]] = {"rating": [], "choice": [], "text": []}
     for column, (item_id, _) in targets.items():
         by_kind[instrument.item(item_id).kind].append(column)
-
-    token_of_position = np.array([tokens.get(i, "") for i in range(len(export.respondent_ids))], dtype=object)
-
-    def keyed(long: pd.DataFrame, item_of: Mapping[str, str]) -> pd.DataFrame:
-        columns = pd.Categorical(long["column"])
-        items = columns.rename_categories({c: item_of[str(c)] for c in columns.categories}) if len(long) else columns
-        return pd.DataFrame(
-            {
-                "respondent_token": token_of_position[long["position"].to_numpy(dtype=int)],
-                "instrument_id": instrument.id,
-                "cycle_id": cycle_id,
-                "item_id": pd.Series(items, index=long.index).astype(str),
-            },
-            index=long.index,
-        )
-
     item_of = {c: t[0] for c, t in targets.items()}
-    ratings = _long(export, included, by_kind["rating"])
-    if len(ratings):
-        positions = pd.Series(pd.NA, index=ratings.index, dtype="Int64")
-        for rating_column, group in ratings.groupby("column", sort=False):
-            item = instrument.item(item_of[str(rating_column)])
-            scale = evaluation.scale(str(item.scale))
-            lookup = {label.casefold(): n for n, label in enumerate(scale.labels, start=1)}
-            lookup.update({str(n): n for n in range(1, len(scale.labels) + 1)})
-            # Google Forms writes end-point labels beside the code ("5 - Strongly agree").
-            text = group["raw"].str.extract(_CODE_PREFIX, expand=False).fillna(group["raw"])
-            positions.loc[group.index] = text.str.casefold().map(lookup).astype("Int64")
-            unknown = group.loc[positions.loc[group.index].isna(), "position"].astype(int).tolist()
-            for position in unknown:
-                failures.append(
-                    Failure(
-                        rule="scale.unknown-value",
-                        problem=f"answer is not one of the {len(scale.labels)} points of scale {scale.id!r}",
-                        row=export.file_rows[position],
-                        column=export.column_names.get(str(rating_column), str(rating_column)),
-                    )
-                )
-        rating_table = keyed(ratings, item_of)
-        rating_table["value"] = positions
-        rating_table = rating_table[positions.notna()]
-    else:
-        rating_table = pd.DataFrame(columns=[*KEY_COLUMNS, "value"])
-    choices = _long(export, included, by_kind["choice"])
-    chosen: list[dict[str, str]] = []
-    for position, column, raw in zip(
-        choices["position"].astype(int).tolist(),
-        choices["column"].astype(str).tolist(),
-        choices["raw"].astype(str).tolist(),
-        strict=True,
-    ):
-        item_id, choice = targets[column]
-        item = instrument.item(item_id)
-        row = export.file_rows[position]
-        picked = _picked(item, choice, raw)
-        if picked is None:
+
+    def keyed(cells: _Cells, rows: np.ndarray, cell_of_row: np.ndarray | None = None) -> dict[str, object]:
+        cell = rows if cell_of_row is None else cell_of_row
+        items = sorted({item_of[c] for c in cells.columns})
+        item_codes = np.array([items.index(item_of[c]) for c in cells.columns], dtype=np.int64)
+        return {
+            "respondent_token": _categorical(token_codes[cells.positions[cell]], token_type),
+            "instrument_id": _constant(instrument.id, len(cell)),
+            "cycle_id": _constant(cycle_id, len(cell)),
+            "item_id": _categorical(item_codes[cells.which[cell]], items),
+        }
+
+    ratings = _cells(export, included, by_kind["rating"])
+    value_of_text = np.zeros(len(ratings.texts), dtype=np.int64)  # 0: not a point of the scale
+    for number, column in enumerate(ratings.columns):
+        item = instrument.item(item_of[column])
+        scale = evaluation.scale(str(item.scale))
+        lookup = {label.casefold(): n for n, label in enumerate(scale.labels, start=1)}
+        lookup.update({str(n): n for n in range(1, len(scale.labels) + 1)})
+        start, end = ratings.bounds[number], ratings.bounds[number + 1]
+        raw = pd.Series(ratings.texts[start:end], dtype="string[pyarrow]")
+        # Google Forms writes end-point labels beside the code ("5 - Strongly agree").
+        text = raw.str.extract(_CODE_PREFIX, expand=False).fillna(raw)
+        value_of_text[start:end] = text.str.casefold().map(lookup).astype("Int64").fillna(0).to_numpy(dtype=np.int64)
+    values = value_of_text[ratings.text_of_cell]
+    for number in ratings.first_seen() if (values == 0).any() else []:
+        column = ratings.columns[number]
+        scale = evaluation.scale(str(instrument.item(item_of[column]).scale))
+        for cell in np.flatnonzero((ratings.which == number) & (values == 0)).tolist():
             failures.append(
                 Failure(
-                    rule="choice.unknown-value",
-                    problem=f"answer is not one of the {len(item.choices)} choices of item {item_id!r}",
-                    row=row,
+                    rule="scale.unknown-value",
+                    problem=f"answer is not one of the {len(scale.labels)} points of scale {scale.id!r}",
+                    row=export.file_rows[int(included[ratings.positions[cell]])],
                     column=export.column_names.get(column, column),
                 )
             )
-            continue
-        for option in picked:
-            chosen.append({"position": str(position), "item_id": item_id, "choice": option})
-    comments = _long(export, included, by_kind["text"])
+    rated = np.flatnonzero(values != 0)
+    rating_table = pd.DataFrame({**keyed(ratings, rated), "value": values[rated]})
+    choices = _cells(export, included, by_kind["choice"])
+    option_ids: dict[tuple[str, str], int] = {}
+    picked_of_text: list[list[int] | None] = [[] for _ in choices.texts]
+    used = np.zeros(len(choices.texts), dtype=bool)
+    used[choices.text_of_cell] = True
+    for number, column in enumerate(choices.columns):
+        item_id, choice = targets[column]
+        for code in np.flatnonzero(used[choices.bounds[number] : choices.bounds[number + 1]]).tolist():
+            code += choices.bounds[number]
+            picked = _picked(instrument.item(item_id), choice, choices.texts[code])
+            picked_of_text[code] = (
+                None if picked is None else [option_ids.setdefault((item_id, o), len(option_ids)) for o in picked]
+            )
+    unknown = np.array([p is None for p in picked_of_text], dtype=bool)[choices.text_of_cell]
+    for cell in np.flatnonzero(unknown).tolist():
+        column = choices.columns[int(choices.which[cell])]
+        item_id, _ = targets[column]
+        failures.append(
+            Failure(
+                rule="choice.unknown-value",
+                problem=f"answer is not one of the {len(instrument.item(item_id).choices)} choices of item {item_id!r}",
+                row=export.file_rows[int(included[choices.positions[cell]])],
+                column=export.column_names.get(column, column),
+            )
+        )
     if failures:
         kinds = sorted({f.rule for f in failures})
         raise ContractViolation(
@@ -197,23 +259,83 @@ def map_answers(
             rule=kinds[0],
             failures=tuple(sorted(failures, key=lambda f: (f.row or 0, f.column or ""))),
         )
-    choice_frame = pd.DataFrame(chosen, columns=["position", "item_id", "choice"])
-    choice_table = pd.DataFrame(
+    choice_table = _choice_table(choices, picked_of_text, option_ids, token_codes, token_type, instrument.id, cycle_id)
+    comments = _cells(export, included, by_kind["text"])
+    redacted = _redacted(comments, redactor)
+    comment_table = pd.DataFrame({**keyed(comments, np.arange(len(comments.positions))), "text": redacted})
+    return MappedAnswers(ratings=rating_table, choices=choice_table, comments=comment_table)
+
+
+def _choice_table(
+    choices: _Cells,
+    picked_of_text: list[list[int] | None],
+    option_ids: dict[tuple[str, str], int],
+    token_codes: np.ndarray,
+    token_type: pd.CategoricalDtype,
+    instrument_id: str,
+    cycle_id: str,
+) -> pd.DataFrame:
+    """One row per respondent, item and chosen option, in file order, without repeats."""
+    lengths = np.array([len(p) if p else 0 for p in picked_of_text], dtype=np.int64)
+    flat = np.array([o for p in picked_of_text if p for o in p], dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    per_cell = lengths[choices.text_of_cell]
+    cell_of_row = np.repeat(np.arange(len(per_cell)), per_cell)
+    within = np.arange(len(cell_of_row)) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
+    option_of_row = flat[starts[choices.text_of_cell][cell_of_row] + within] if len(cell_of_row) else flat[:0]
+    token_of_row = token_codes[choices.positions[cell_of_row]]
+    # An option named twice by one respondent (a;a, or in two columns) is one row.
+    first = ~pd.DataFrame({"token": token_of_row, "option": option_of_row}).duplicated().to_numpy()
+    options = list(option_ids)
+    items = sorted({item for item, _ in options})
+    labels = sorted({label for _, label in options})
+    item_codes = np.array([items.index(item) for item, _ in options], dtype=np.int64)
+    label_codes = np.array([labels.index(label) for _, label in options], dtype=np.int64)
+    kept = option_of_row[first]
+    return pd.DataFrame(
         {
-            "respondent_token": choice_frame["position"].astype(int).map(tokens) if len(choice_frame) else [],
-            "instrument_id": instrument.id,
-            "cycle_id": cycle_id,
-            "item_id": choice_frame["item_id"],
-            "choice": choice_frame["choice"],
+            "respondent_token": _categorical(token_of_row[first], token_type),
+            "instrument_id": _constant(instrument_id, len(kept)),
+            "cycle_id": _constant(cycle_id, len(kept)),
+            "item_id": _categorical(item_codes[kept], items),
+            "choice": _categorical(label_codes[kept], labels),
         }
-    ).drop_duplicates()
-    comment_table = keyed(comments, item_of)
-    comment_table["text"] = [redactor.redact(t) for t in comments["raw"]]
-    return MappedAnswers(
-        ratings=_typed(rating_table, "value"),
-        choices=_typed(choice_table.reset_index(drop=True), "choice"),
-        comments=_typed(comment_table, "text"),
     )
+
+
+def _redacted(comments: _Cells, redactor: Redactor) -> pd.Categorical | pd.arrays.ArrowStringArray:
+    """The redacted text of each comment; each distinct text is redacted once and counted per use."""
+    if not len(comments.text_of_cell):
+        return _categorical(np.zeros(0, dtype=np.int64), [])
+    uses = np.bincount(comments.text_of_cell, minlength=len(comments.texts))
+    outputs: dict[str, int] = {}
+    output_of_text = np.full(len(comments.texts), -1, dtype=np.int64)
+    totals: dict[str, int] = {}
+    scrubbed: dict[str, tuple[str, tuple[tuple[str, int], ...]]] = {}
+    for code in np.flatnonzero(uses).tolist():
+        raw = comments.texts[code]
+        if raw not in scrubbed:
+            scrubbed[raw] = redactor.scrub(raw)
+        text, found = scrubbed[raw]
+        output_of_text[code] = outputs.setdefault(text, len(outputs))
+        for kind, count in found:
+            totals[kind] = totals.get(kind, 0) + count * int(uses[code])
+    for kind, count in totals.items():
+        redactor.counts[kind] += count
+    return _categorical(output_of_text[comments.text_of_cell], list(outputs))
+
+
+def as_stored(frame: pd.DataFrame) -> pd.DataFrame:
+    """A mapped table as it is stored: categorical text columns become Arrow-backed strings."""
+    columns: dict[str, object] = {}
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            categories = pa.array(column.cat.categories.to_numpy(dtype=object), type=pa.large_string())
+            columns[name] = pd.arrays.ArrowStringArray(categories.take(pa.array(column.cat.codes.to_numpy())))
+        else:
+            columns[name] = column.array
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
 
 
 def _picked(item: Item, choice: str, raw: str) -> list[str] | None:
@@ -226,11 +348,3 @@ def _picked(item: Item, choice: str, raw: str) -> list[str] | None:
     parts = [p for p in re.split(r"\s*;\s*", raw) if p] if item.multiple else [raw]
     found = [item.choice(p) for p in parts]
     return None if any(f is None for f in found) else [str(f) for f in found]
-
-
-def _typed(frame: pd.DataFrame, last: str) -> pd.DataFrame:
-    # Arrow-backed strings: the contract's pattern checks run in Arrow, several times faster.
-    frame = frame.reset_index(drop=True)
-    typed = frame.astype({c: "string[pyarrow]" for c in KEY_COLUMNS})
-    typed[last] = frame[last].astype("int64") if last == "value" else frame[last].astype("string[pyarrow]")
-    return typed[[*KEY_COLUMNS, last]]

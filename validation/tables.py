@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
+# Imported here, with the rest of the module, rather than by pandas during the first write.
+import pyarrow.pandas_compat  # type: ignore[import-untyped]
+import pyarrow.parquet  # type: ignore[import-untyped]  # noqa: F401
+
 from instruments.atomic import write_bytes_atomic
 
 

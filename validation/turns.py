@@ -9,7 +9,7 @@ a list of :class:`Turn`. They share two promises: a file that holds nothing to a
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from instruments.errors import UnreadableFile
@@ -41,6 +41,29 @@ def seconds(timestamp: str) -> float:
 def working_text(text: str) -> str:
     """The text a reader works on: no byte-order mark, ``\\n`` line ends (the raw bytes stay landed)."""
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def working_lines(text: str) -> Iterator[str]:
+    """The lines of :func:`working_text`, one at a time.
+
+    A format signature only needs a file's first lines; this spares it tidying the whole of a
+    large survey export to look at them.
+    """
+    text = text.removeprefix("\ufeff")
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        piece = text[start:end]
+        if end < len(text) and piece.endswith("\r"):
+            piece = piece[:-1]  # the \r of a \r\n line end
+        yield from piece.replace("\r", "\n").split("\n")
+        start = end + 1
+
+
+def first_line(text: str) -> str:
+    """The first line of :func:`working_text`, without tidying the rest of the text."""
+    return next(working_lines(text))
 
 
 def tidy(text: str) -> str:

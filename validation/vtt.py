@@ -20,6 +20,7 @@ from instruments.errors import UnreadableFile
 from validation.turns import (
     Turn,
     blocks_of_lines,
+    first_line,
     refuse_empty,
     refuse_lost,
     refuse_timing,
@@ -193,9 +194,9 @@ def read_caption_vtt(text: str, name: str) -> list[Turn]:
 
 
 def _cue_texts(text: str) -> list[str]:
-    text = working_text(text)
-    if not _is_webvtt(text):
+    if not _is_webvtt(first_line(text)):
         return []
+    text = working_text(text)
     return [" ".join(cue.text_lines) for cue in _cues(text)[0]]
 
 
@@ -223,7 +224,7 @@ def looks_like_zoom_vtt(text: str, name: str) -> str | None:
 
 def looks_like_webvtt(text: str, name: str) -> str | None:
     """The signature reason if ``text`` is WebVTT that names no speakers (captions)."""
-    if not _is_webvtt(working_text(text)):
+    if not _is_webvtt(first_line(text)):
         return None
     if looks_like_teams_vtt(text, name) or looks_like_zoom_vtt(text, name):
         return None

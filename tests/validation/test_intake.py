@@ -62,6 +62,15 @@ def test_free_text_is_redacted_before_it_is_stored(evaluation: Evaluation) -> No
     assert intake.redactions == {"email": 1, "link": 1, "phone": 1, "name": 1}
 
 
+def test_a_comment_several_respondents_gave_is_redacted_and_counted_for_each(evaluation: Evaluation) -> None:
+    text = "mail jo@example.org or jo@example.org"
+    rows = [{"Q2": text}, {"Q2": "Fine."}, {"Q2": f"  {text} "}, {"Q2": text, "Status": "1"}, {"Q2": text}]
+    intake = accept(feedback(*rows), "pf.csv", "0" * 12, evaluation, "cycle-1", SALT)
+    redacted = "mail [email] or [email]"
+    assert list(intake.tables["survey_comments"]["text"]) == [redacted, "Fine.", redacted, redacted]
+    assert intake.redactions == {"email": 6, "link": 0, "phone": 0, "name": 0}
+
+
 def test_respondent_tokens_are_stable_and_depend_on_the_salt(evaluation: Evaluation) -> None:
     data = feedback({"Q1_1": "Agree"})
     first = accept(data, "pf.csv", "0" * 12, evaluation, "cycle-1", SALT)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import REPOSITORY
-from validation.privacy import Redactor, load_or_create_salt, respondent_token
+from validation.privacy import Redactor, load_or_create_salt, respondent_token, respondent_tokens
 
 
 @pytest.mark.parametrize(
@@ -41,6 +41,22 @@ def test_tokens_are_stable_short_and_salted() -> None:
     assert respondent_token("R_abc", "s1") != respondent_token("R_abc", "s2")
     assert respondent_token("R_abc", "s1").startswith("r-")
     assert len(respondent_token("R_abc", "s1")) == 18
+
+
+@given(st.lists(st.text(max_size=30), max_size=8), st.text(max_size=100))
+def test_the_tokens_of_a_whole_export_are_the_token_of_each_id(ids: list[str], salt: str) -> None:
+    # Salts of more than 64 bytes are hashed first (RFC 2104); the strategy reaches them.
+    assert respondent_tokens(ids, salt) == [respondent_token(i, salt) for i in ids]
+
+
+def test_scrubbing_redacts_like_redact_and_leaves_the_counting_to_the_caller() -> None:
+    redactor = Redactor(names=["Riley Moreno"])
+    text = "Riley: mail a@b.org or a@b.org, call 403-555-0199"
+    assert redactor.scrub(text) == (
+        redactor.redact(text),
+        (("email", 2), ("link", 0), ("phone", 1), ("name", 1)),
+    )
+    assert redactor.counts == {"email": 2, "link": 0, "phone": 1, "name": 1}
 
 
 def test_the_workspace_salt_is_created_once_and_then_kept(tmp_path: Path) -> None:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from instruments.errors import UnreadableFile
 from tests.conftest import SHARED
+from tests.exports import PARTICIPANT_QUESTIONS, qualtrics_csv
+from validation import grid
 from validation.platform import Platform, recognise
 
 SAMPLES = SHARED / "samples"
@@ -49,3 +55,48 @@ def test_zoom_chat_and_participant_files_are_refused_not_guessed(relative: str, 
         recognise(path.read_bytes(), path.name)
     assert caught.value.rule == rule
     assert "@" not in str(caught.value)
+
+
+def _read(text: str, *, arrow: bool) -> object:
+    """What reading ``text`` as a CSV grid gives: the rows, or the refusal or error."""
+    try:
+        if arrow:
+            result = grid.read_csv_grid(text, "x.csv")
+        else:
+            with mock.patch.object(grid, "_arrow_columns", return_value=None):
+                result = grid.read_csv_grid(text, "x.csv")
+    except Exception as err:  # the csv module's own errors included: both readers must raise the same
+        return (type(err).__name__, str(err))
+    return (result.rows, result.header, result.height, [result.row(n) for n in range(result.height)])
+
+
+_CELL = st.text(alphabet='ab ,;"\n', max_size=4)
+
+
+@st.composite
+def csv_texts(draw: st.DrawFn) -> str:
+    """CSV texts with quoted and unquoted cells, odd quotes, blank lines and rows of other widths."""
+    width = draw(st.integers(1, 4))
+    rows = []
+    for _ in range(draw(st.integers(1, 5))):
+        cells = []
+        for _ in range(width if draw(st.booleans()) or draw(st.booleans()) else draw(st.integers(1, 5))):
+            cell = draw(_CELL)
+            if draw(st.booleans()):
+                cell = '"' + cell.replace('"', '""') + '"' + draw(st.sampled_from(["", "", "", "x", '"', " "]))
+            cells.append(cell)
+        rows.append(",".join(cells))
+    return "\n".join(rows) + draw(st.sampled_from(["", "\n", "\n\n", "\n,\n"]))
+
+
+@given(st.one_of(csv_texts(), st.text(alphabet='ab ,;"\n\r\t\ufeff', max_size=30)))
+def test_arrow_reads_a_csv_grid_exactly_as_the_csv_module_does(text: str) -> None:
+    assert _read(text, arrow=True) == _read(text, arrow=False)
+
+
+def test_a_plain_export_is_read_by_arrow_and_an_oddly_quoted_one_by_the_csv_module() -> None:
+    text = qualtrics_csv(PARTICIPANT_QUESTIONS, [{"Q2": 'It said "hi",\nthen left'}, {"Q1_1": "Agree"}]).decode()
+    assert grid.read_csv_grid(text, "pf.csv").columnar
+    odd = text.replace('"{""ImportId"":""_recordId""}"', '"{""ImportId"":""_recordId""}"x')
+    with pytest.raises(Exception, match="expected after"):
+        grid.read_csv_grid(odd, "pf.csv")
