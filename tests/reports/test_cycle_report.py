@@ -162,22 +162,24 @@ def test_a_cycle_without_a_record_still_publishes_with_a_plain_note(pilot3: Eval
     assert 'id="predictions"' not in html and 'id="outcomes"' in html
 
 
-def test_the_integrators_sections_appear_only_when_given(evaluation: Evaluation) -> None:
+def test_the_measures_and_themes_sections_appear_only_when_given_and_in_order(evaluation: Evaluation) -> None:
     from markupsafe import Markup
 
     empty = summarise_ratings(ratings("pf_welcome", []), {"pf_welcome": 5}, k=5)
     plain = render_cycle_report(build_cycle_report(evaluation, "cycle-1", empty, ()))
-    assert 'id="measures"' not in plain and 'id="themes"' not in plain
+    assert "run charts here" not in plain and "themes here" not in plain
     report = build_cycle_report(
         evaluation,
         "cycle-1",
         empty,
         (),
-        measures_html=Markup("<p>run charts</p>"),
-        themes_html=Markup("<p>themes</p>"),
+        measures_html=Markup('<section id="m"><p>run charts here</p></section>'),
+        themes_html=Markup('<section id="t"><p>themes here</p></section>'),
     )
     html = render_cycle_report(report)
-    assert html.index('id="measures"') < html.index("<p>run charts</p>") < html.index('id="themes"')
+    # Each fragment is a whole section of its own: it goes in once, unwrapped, after the predictions.
+    assert html.count("run charts here") == 1 and html.count("themes here") == 1
+    assert html.index("run charts here") < html.index("themes here") < html.index('id="ratings"')
 
 
 def test_the_report_is_the_same_bytes_every_time(pilot3: Evaluation) -> None:

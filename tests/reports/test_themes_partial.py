@@ -170,3 +170,14 @@ def test_partial_says_so_when_nothing_was_coded() -> None:
     assert "No coded sentences have been reconciled for this cycle yet, so no theme can be reported." in paragraphs
     assert "caption" not in page.found
     assert [_words(li) for li in page.found["li"]] == ["A cohesive team", "Debriefs (theme: A cohesive team)"]
+
+
+def test_while_coding_is_unfinished_the_section_says_what_to_run() -> None:
+    from reports.themes_section import coding_pending_section
+
+    html = str(coding_pending_section("cycle-2"))
+    assert '<h2 id="themes">What people told us</h2>' in html
+    assert "make import-coding CYCLE=cycle-2" in html
+    assert "<blockquote" not in html
+    # The cycle id is escaped like any other text.
+    assert "&lt;b&gt;" in str(coding_pending_section("<b>"))
