@@ -28,16 +28,25 @@ def pilot() -> None:
     """Run the bundled pilot end to end and print where the reports are."""
     started = time.perf_counter()
     settings = _settings()
-    from flows.run_pilot import preload_quality_checks, run_pilot
+    from flows.prefect_server import start_temporary_server
+    from flows.quality_worker import start_quality_worker
+
+    # Before prefect is imported: Prefect's temporary server and the quality checks' worker
+    # (which imports great-expectations) start while this process imports its packages.
+    server = start_temporary_server()
+    start_quality_worker()
+    from flows.run_pilot import preload_imports, run_pilot
     from flows.summary import pilot_summary, timing_line
 
     imported = time.perf_counter()
-    # great-expectations takes seconds to import: do it while Prefect's temporary server starts.
-    preload_quality_checks()
+    preload_imports()  # while this process waits for the server
+    if server is not None:
+        server.wait_until_ready()
     run = run_pilot(settings)
+    # The server is stopped at exit, after Prefect has sent its last logs to it.
     typer.echo(pilot_summary(run, settings))
-    server = run.started_at - imported if run.started_at else None
-    typer.echo(timing_line(run, time.perf_counter() - started, imported - started, server))
+    server_seconds = run.started_at - imported if run.started_at else None
+    typer.echo(timing_line(run, time.perf_counter() - started, imported - started, server_seconds))
     if prefect_database_template().is_file():
         return
     # Once per machine and Prefect version: later runs on a new workspace copy this database

@@ -4,7 +4,7 @@
 2. per cycle: prepare the reviewer workbooks, stage the reviewers' returned workbooks (a planted
    tampered return first, refused, then the corrected one), import them (agreement and the
    disagreement sheet), stage the reconciled sheet and import again (final codings);
-3. publish each cycle's report;
+3. publish each cycle's report (the data-quality checks of step 1 run meanwhile, in a worker process);
 4. write ``published/MANIFEST.sha256``, so that two runs can be compared file by file.
 
 The returned workbooks come from ``<pilot>/coding/<cycle>/`` (written by ``bench.pilot_reviewers``):
@@ -14,6 +14,7 @@ The returned workbooks come from ``<pilot>/coding/<cycle>/`` (written by ``bench
 from __future__ import annotations
 
 import hashlib
+import importlib
 import threading
 import time
 from dataclasses import dataclass
@@ -22,12 +23,14 @@ from pathlib import Path
 from prefect import flow, task
 
 from flows.import_coding import DISAGREEMENTS, CodingImport, import_coding
-from flows.ingest_inbox import FileOutcome, IngestRun, ingest_inbox
+from flows.ingest_inbox import FileOutcome, IngestRun, QualitySummary, ingest_inbox, quality_summaries
 from flows.prepare_coding import coding_folder, prepare_coding
 from flows.publish_cycle import Publication, publish_cycle
+from flows.quality_worker import start_quality_worker
 from flows.settings import Settings
 from instruments.atomic import write_bytes_atomic, write_text_atomic
 from instruments.load import load_evaluation
+from validation.quality import QualityReport, check_stored_cycles
 
 MANIFEST = "MANIFEST.sha256"
 #: Folder (in a cycle's returned workbooks) of a first return that must be refused.
@@ -146,13 +149,26 @@ def write_manifest(settings: Settings) -> Path:
     return target
 
 
-def preload_quality_checks() -> threading.Thread:
-    """Import great-expectations in the background (it takes seconds) while other work goes on."""
-    from validation.quality import preload
+#: Slow imports of the coding steps (nltk's sentence splitter pulls in much of nltk).
+SLOW_IMPORTS = ("nltk.tokenize.punkt",)
 
-    thread = threading.Thread(target=preload, name="preload-great-expectations", daemon=True)
+
+def preload_imports(modules: tuple[str, ...] = SLOW_IMPORTS) -> threading.Thread:
+    """Import ``modules`` in a background thread, e.g. while Prefect's temporary server starts."""
+
+    def run() -> None:
+        for module in modules:
+            importlib.import_module(module)
+
+    thread = threading.Thread(target=run, name="preload-imports", daemon=True)
     thread.start()
     return thread
+
+
+@task
+def record_quality(reports: tuple[QualityReport, ...], seconds: float) -> tuple[QualitySummary, ...]:
+    """Record the artifacts of the quality checks and summarise them."""
+    return quality_summaries(reports, seconds)
 
 
 @flow(name="run-pilot")
@@ -163,8 +179,21 @@ def run_pilot(settings: Settings | None = None) -> PilotRun:
     evaluation = load_evaluation(settings.evaluation)
     pilot = settings.evaluation.parent
     stage_pilot_inbox(pilot / "inbox", settings)
-    ingested = ingest_inbox(settings)
+    ingested = ingest_inbox(settings, check=False)
     with_data = {o.cycle_id for o in ingested.files if o.accepted}
+    checked = [c for c in evaluation.cycle_ids() if c in with_data]
+    pending = (
+        start_quality_worker().submit(
+            check_stored_cycles,
+            settings.validated,
+            evaluation,
+            checked,
+            settings.quality,
+            settings.quality / "data-docs",
+        )
+        if checked
+        else None
+    )
     with_words = {o.cycle_id for o in ingested.files if o.accepted and "utterances" in o.rows}
     coding: list[CodingImport] = []
     refusals: list[CodingRefusal] = []
@@ -178,6 +207,7 @@ def run_pilot(settings: Settings | None = None) -> PilotRun:
         if cycle_id in with_data:
             publications.append(publish_cycle(cycle_id, settings))
     manifest = write_manifest(settings)
+    ingested = IngestRun(ingested.files, record_quality(*pending.result()) if pending else ())
     return PilotRun(
         ingested,
         tuple(publications),

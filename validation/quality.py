@@ -17,8 +17,9 @@ import functools
 import math
 import operator
 import os
+import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ import pandas as pd
 
 from instruments.evaluation import Evaluation
 from validation.data_docs import GX_SITE_FOLDER, offline_gx_site, write_summary_pages
-from validation.quality_suites import Check, QualitySuite, quality_suites
+from validation.quality_suites import TABLES, Check, QualitySuite, quality_suites
 
 SITE_NAME = "evalcycle"
 
@@ -163,6 +164,28 @@ def run_quality_checks_of_cycles(
         write_summary_pages(report, docs_dir)
         reports.append(report)
     return tuple(reports)
+
+
+def check_stored_cycles(
+    validated_dir: Path, evaluation: Evaluation, cycle_ids: Sequence[str], gx_root: Path, docs_dir: Path
+) -> tuple[tuple[QualityReport, ...], float]:
+    """Read each cycle's validated tables and check them in one GX run; the reports and the seconds it took.
+
+    Meant for a worker process (everything it takes and returns can be pickled), so the checks can
+    run beside other work.
+    """
+    from validation.tables import read_table
+
+    started = time.perf_counter()
+    tables = {
+        cycle_id: {
+            name: read_table(validated_dir, name, cycle_id, list(model.to_schema().columns))
+            for name, model in TABLES.items()
+        }
+        for cycle_id in cycle_ids
+    }
+    reports = run_quality_checks_of_cycles(tables, evaluation, gx_root, docs_dir)
+    return reports, time.perf_counter() - started
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,11 @@ def test_a_new_workspace_starts_from_the_migrated_prefect_database_template(tmp_
     _start_from_template({**env, "PREFECT_HOME": str(tmp_path / "remote"), "PREFECT_API_URL": "http://x"})
     assert (tmp_path / "home" / "prefect.db").read_bytes() == b"migrated"
     assert not (tmp_path / "remote" / "prefect.db").exists()
+
+
+def test_no_temporary_server_is_started_when_the_user_set_an_api_url() -> None:
+    from flows.prefect_server import start_temporary_server
+
+    env = {"PREFECT_API_URL": "http://127.0.0.1:4200/api"}
+    assert start_temporary_server(env) is None
+    assert env == {"PREFECT_API_URL": "http://127.0.0.1:4200/api"}
