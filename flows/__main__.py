@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -28,6 +29,9 @@ def pilot() -> None:
     """Run the bundled pilot end to end and print where the reports are."""
     started = time.perf_counter()
     settings = _settings()
+    # The pilot uses no Prefect blocks; registering Prefect's block types in every new workspace
+    # costs its server seconds of start-up.
+    os.environ.setdefault("PREFECT_API_BLOCKS_REGISTER_ON_START", "false")
     from flows.prefect_server import start_temporary_server
     from flows.quality_worker import start_quality_worker
 
