@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,17 +17,15 @@ from instruments.atomic import write_text_atomic
 from instruments.errors import InputRefused
 from instruments.evaluation import Evaluation
 from instruments.load import load_evaluation
-from validation.contracts import SurveyComments, SurveyResponses, Utterances
 from validation.inbox import Companions, InboxFile, cycle_of, discover
 from validation.intake import accept
 from validation.landing import LandedFile, land
 from validation.privacy import load_or_create_salt
-from validation.quality import run_quality_checks
+from validation.quality import QualityReport, check_stored_cycles
 from validation.quarantine import quarantine, refusal_report
 from validation.tables import (
     SURVEY_TABLES,
     known_respondents,
-    read_table,
     remove_source,
     table_path,
     without_known_respondents,
@@ -169,27 +166,37 @@ class IngestRun:
     quality: tuple[QualitySummary, ...] = ()
 
 
-QUALITY_TABLES = {"survey_responses": SurveyResponses, "survey_comments": SurveyComments, "utterances": Utterances}
+def quality_summaries(reports: tuple[QualityReport, ...], seconds: float) -> tuple[QualitySummary, ...]:
+    """Record a table artifact per cycle's quality report, and summarise each for the console."""
+    summaries = []
+    for report in reports:
+        create_table_artifact(
+            key=f"quality-{report.cycle_id}", table=report.rows(), description=f"Data quality, {report.cycle_id}"
+        )
+        failed = tuple(f"{check.table}: {check.key}" for check in report.failures)
+        checks = sum(len(suite.checks) for suite in report.suites)
+        summaries.append(
+            QualitySummary(report.cycle_id, checks, failed, report.summary_page, seconds / max(len(reports), 1))
+        )
+    return tuple(summaries)
 
 
 @task
-def check_quality(evaluation: Evaluation, cycle_id: str, settings: Settings) -> QualitySummary:
-    """Run the cycle's great-expectations suites on its stored tables and build the Data Docs."""
-    started = time.perf_counter()
-    tables = {
-        name: read_table(settings.validated, name, cycle_id, list(model.to_schema().columns))
-        for name, model in QUALITY_TABLES.items()
-    }
-    report = run_quality_checks(tables, evaluation, cycle_id, settings.quality, settings.quality / "data-docs")
-    create_table_artifact(key=f"quality-{cycle_id}", table=report.rows(), description=f"Data quality, {cycle_id}")
-    failed = tuple(f"{check.table}: {check.key}" for check in report.failures)
-    checks = sum(len(suite.checks) for suite in report.suites)
-    return QualitySummary(cycle_id, checks, failed, report.summary_page, time.perf_counter() - started)
+def check_quality(evaluation: Evaluation, cycle_ids: list[str], settings: Settings) -> tuple[QualitySummary, ...]:
+    """Run each cycle's great-expectations suites on its stored tables (one GX run) and build the Data Docs."""
+    reports, seconds = check_stored_cycles(
+        settings.validated, evaluation, cycle_ids, settings.quality, settings.quality / "data-docs"
+    )
+    return quality_summaries(reports, seconds)
 
 
 @flow(name="ingest-inbox")
-def ingest_inbox(settings: Settings | None = None) -> IngestRun:
-    """Land, read, screen, validate and store every file in the inbox (idempotent), then check quality."""
+def ingest_inbox(settings: Settings | None = None, check: bool = True) -> IngestRun:
+    """Land, read, screen, validate and store every file in the inbox (idempotent), then check quality.
+
+    With ``check=False`` the quality checks are left to the caller (the pilot runs them beside its
+    other work).
+    """
     settings = settings or Settings.from_env()
     evaluation = load_evaluation(settings.evaluation)
     salt = evaluation.privacy.token_salt or load_or_create_salt(settings.private)
@@ -203,7 +210,7 @@ def ingest_inbox(settings: Settings | None = None) -> IngestRun:
         )
         outcomes.append(ingest(file, landed, evaluation, settings, salt, Companions(file, files)))
     cycles = [c for c in evaluation.cycle_ids() if any(o.accepted and o.cycle_id == c for o in outcomes)]
-    quality = tuple(check_quality(evaluation, cycle, settings) for cycle in cycles)
+    quality = check_quality(evaluation, cycles, settings) if cycles and check else ()
     create_table_artifact(
         key="ingest-run",
         table=[

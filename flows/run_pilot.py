@@ -1,18 +1,50 @@
-"""Flow ``run-pilot``: the bundled pilot end to end — ingest every cycle's files, publish each cycle."""
+"""Flow ``run-pilot``: the bundled pilot end to end, as an evaluator would run it over three cycles.
+
+1. stage the pilot's inbox and ingest every cycle (the planted files are refused);
+2. per cycle: prepare the reviewer workbooks, stage the reviewers' returned workbooks (a planted
+   tampered return first, refused, then the corrected one), import them (agreement and the
+   disagreement sheet), stage the reconciled sheet and import again (final codings);
+3. publish each cycle's report (the data-quality checks of step 1 run meanwhile, in a worker process);
+4. write ``published/MANIFEST.sha256``, so that two runs can be compared file by file.
+
+The returned workbooks come from ``<pilot>/coding/<cycle>/`` (written by ``bench.pilot_reviewers``):
+``<reviewer>.xlsx``, ``disagreements.xlsx`` and, for a planted refusal, ``first-return/<reviewer>.xlsx``.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import flow, task
 
-from flows.ingest_inbox import FileOutcome, IngestRun, ingest_inbox
+from flows.import_coding import DISAGREEMENTS, CodingImport, import_coding
+from flows.ingest_inbox import FileOutcome, IngestRun, QualitySummary, ingest_inbox, quality_summaries
+from flows.prepare_coding import coding_folder, prepare_coding
 from flows.publish_cycle import Publication, publish_cycle
+from flows.quality_worker import start_quality_worker
 from flows.settings import Settings
-from instruments.atomic import write_bytes_atomic
+from instruments.atomic import write_bytes_atomic, write_text_atomic
 from instruments.load import load_evaluation
+from validation.quality import QualityReport, check_stored_cycles
+
+MANIFEST = "MANIFEST.sha256"
+#: Folder (in a cycle's returned workbooks) of a first return that must be refused.
+FIRST_RETURN = "first-return"
+
+
+@dataclass(frozen=True)
+class CodingRefusal:
+    """A returned workbook that import-coding refused, and where its report is."""
+
+    cycle_id: str
+    file: str
+    problem: str
+    report: Path
 
 
 @dataclass(frozen=True)
@@ -21,34 +53,167 @@ class PilotRun:
     publications: tuple[Publication, ...]
     #: Seconds spent inside the flow (our work and the per-task orchestration), for the summary.
     seconds_in_flow: float = 0.0
+    #: Each cycle's coding after its last import (agreement, final codings).
+    coding: tuple[CodingImport, ...] = ()
+    coding_refusals: tuple[CodingRefusal, ...] = ()
+    manifest: Path | None = None
+    #: ``time.perf_counter()`` when the flow's body started (after Prefect's server was up).
+    started_at: float = 0.0
 
     @property
     def files(self) -> tuple[FileOutcome, ...]:
         return self.ingest.files
 
 
+def copy_changed(source: Path, target: Path) -> bool:
+    """Copy ``source`` to ``target`` atomically unless ``target`` already holds the same bytes."""
+    data = source.read_bytes()
+    if target.exists() and target.read_bytes() == data:
+        return False
+    write_bytes_atomic(target, data)
+    return True
+
+
 @task
 def stage_pilot_inbox(source: Path, settings: Settings) -> int:
     """Copy the pilot's bundled inbox into the workspace inbox (unchanged files are skipped)."""
-    copied = 0
-    for path in sorted(source.rglob("*")):
-        if path.is_file():
-            target = settings.inbox / path.relative_to(source)
-            data = path.read_bytes()
-            if not target.exists() or target.read_bytes() != data:
-                write_bytes_atomic(target, data)
-                copied += 1
-    return copied
+    return sum(
+        copy_changed(path, settings.inbox / path.relative_to(source))
+        for path in sorted(source.rglob("*"))
+        if path.is_file()
+    )
+
+
+@task
+def stage_returns(returned: Path, cycle_id: str, settings: Settings, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Put the named returned workbooks in ``coding/<cycle>/in/`` as a reviewer would hand them in."""
+    inbox = coding_folder(settings, cycle_id) / "in"
+    staged = []
+    for name in names:
+        source = returned / name
+        if source.is_file():
+            copy_changed(source, inbox / Path(name).name)
+            staged.append(Path(name).name)
+    return tuple(staged)
+
+
+def _refusals(status: CodingImport, cycle_id: str, settings: Settings) -> list[CodingRefusal]:
+    inbox = coding_folder(settings, cycle_id) / "in"
+    refusals = []
+    for who, problem in sorted(status.refused.items()):
+        file = who if who.endswith(".xlsx") else f"{who}.xlsx"
+        digest = hashlib.sha256((inbox / file).read_bytes()).hexdigest()
+        refusals.append(CodingRefusal(cycle_id, file, problem, settings.quarantine / digest / "REFUSED.md"))
+    return refusals
+
+
+def code_cycle(
+    cycle_id: str, returned: Path, reviewers: tuple[str, str], settings: Settings
+) -> tuple[CodingImport, list[CodingRefusal]]:
+    """Prepare, import the returned workbooks (a first return may be refused), reconcile."""
+    prepare_coding(cycle_id, settings)
+    inbox = coding_folder(settings, cycle_id) / "in"
+    # A reconciled sheet left from an earlier run would be read before the agreement is redone.
+    (inbox / DISAGREEMENTS).unlink(missing_ok=True)
+    workbooks = tuple(f"{r}.xlsx" for r in reviewers)
+    refusals: list[CodingRefusal] = []
+    first = returned / FIRST_RETURN
+    if first.is_dir():
+        stage_returns(returned, cycle_id, settings, workbooks)
+        stage_returns(first, cycle_id, settings, workbooks)
+        refusals += _refusals(import_coding(cycle_id, settings), cycle_id, settings)
+    stage_returns(returned, cycle_id, settings, workbooks)
+    status = import_coding(cycle_id, settings)
+    refusals += _refusals(status, cycle_id, settings)
+    if stage_returns(returned, cycle_id, settings, (DISAGREEMENTS,)):
+        status = import_coding(cycle_id, settings)
+        refusals += _refusals(status, cycle_id, settings)
+    return status, refusals
+
+
+def manifest_lines(published: Path) -> list[str]:
+    """``sha256  path`` of every published file but the manifest, sorted by path."""
+    lines = []
+    for path in sorted(published.rglob("*"), key=lambda p: p.relative_to(published).as_posix()):
+        relative = path.relative_to(published).as_posix()
+        if path.is_file() and relative != MANIFEST and not path.name.endswith(".tmp"):
+            lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {relative}")
+    return lines
+
+
+@task
+def write_manifest(settings: Settings) -> Path:
+    """Write ``published/MANIFEST.sha256`` (``sha256sum -c`` can check it from that folder)."""
+    target = settings.published / MANIFEST
+    write_text_atomic(target, "".join(f"{line}\n" for line in manifest_lines(settings.published)))
+    return target
+
+
+#: Slow imports of the coding steps (nltk's sentence splitter pulls in much of nltk).
+SLOW_IMPORTS = ("nltk.tokenize.punkt",)
+
+
+def preload_imports(modules: tuple[str, ...] = SLOW_IMPORTS) -> threading.Thread:
+    """Import ``modules`` in a background thread, e.g. while Prefect's temporary server starts."""
+
+    def run() -> None:
+        for module in modules:
+            importlib.import_module(module)
+
+    thread = threading.Thread(target=run, name="preload-imports", daemon=True)
+    thread.start()
+    return thread
+
+
+@task
+def record_quality(reports: tuple[QualityReport, ...], seconds: float) -> tuple[QualitySummary, ...]:
+    """Record the artifacts of the quality checks and summarise them."""
+    return quality_summaries(reports, seconds)
 
 
 @flow(name="run-pilot")
 def run_pilot(settings: Settings | None = None) -> PilotRun:
-    """Ingest the pilot's inbox and publish the report of every cycle that has data."""
+    """Ingest the pilot's inbox, code and reconcile each cycle, publish every report, write the manifest."""
     started = time.perf_counter()
     settings = settings or Settings.from_env()
     evaluation = load_evaluation(settings.evaluation)
-    stage_pilot_inbox(settings.evaluation.parent / "inbox", settings)
-    ingested = ingest_inbox(settings)
-    cycles_with_data = {o.cycle_id for o in ingested.files if o.accepted}
-    publications = [publish_cycle(c, settings) for c in evaluation.cycle_ids() if c in cycles_with_data]
-    return PilotRun(ingested, tuple(publications), time.perf_counter() - started)
+    pilot = settings.evaluation.parent
+    stage_pilot_inbox(pilot / "inbox", settings)
+    ingested = ingest_inbox(settings, check=False)
+    with_data = {o.cycle_id for o in ingested.files if o.accepted}
+    checked = [c for c in evaluation.cycle_ids() if c in with_data]
+    pending = (
+        start_quality_worker().submit(
+            check_stored_cycles,
+            settings.validated,
+            evaluation,
+            checked,
+            settings.quality,
+            settings.quality / "data-docs",
+        )
+        if checked
+        else None
+    )
+    with_words = {o.cycle_id for o in ingested.files if o.accepted and "utterances" in o.rows}
+    coding: list[CodingImport] = []
+    refusals: list[CodingRefusal] = []
+    publications = []
+    for cycle_id in evaluation.cycle_ids():
+        returned = pilot / "coding" / cycle_id
+        if cycle_id in with_words and returned.is_dir():
+            status, refused = code_cycle(cycle_id, returned, evaluation.coding.reviewers, settings)
+            coding.append(status)
+            refusals += refused
+        if cycle_id in with_data:
+            publications.append(publish_cycle(cycle_id, settings))
+    manifest = write_manifest(settings)
+    ingested = IngestRun(ingested.files, record_quality(*pending.result()) if pending else ())
+    return PilotRun(
+        ingested,
+        tuple(publications),
+        time.perf_counter() - started,
+        tuple(coding),
+        tuple(refusals),
+        manifest,
+        started,
+    )

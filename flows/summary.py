@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
+
 from flows.import_coding import CodingImport
 from flows.ingest_inbox import IngestRun
 from flows.run_pilot import PilotRun
@@ -29,24 +33,70 @@ def ingest_summary(run: IngestRun, settings: Settings) -> str:
     return "\n".join(lines)
 
 
-def timing_line(run: PilotRun, total_seconds: float) -> str:
-    """Where the pilot's wall time went: our flows (and the quality checks in them) vs Prefect's overhead."""
-    quality = sum(q.seconds for q in run.ingest.quality)
-    overhead = max(total_seconds - run.seconds_in_flow, 0.0)
-    return (
-        f"Time: {total_seconds:.1f} s in all: {run.seconds_in_flow:.1f} s in the pilot's flows "
-        f"(data-quality checks {quality:.1f} s), {overhead:.1f} s before them: imports and starting "
-        "Prefect's temporary server."
-    )
-
-
 def pilot_summary(run: PilotRun, settings: Settings) -> str:
     lines = [ingest_summary(run.ingest, settings)]
     tables = sorted({t for o in run.files for t in o.rows})
     lines.append(f"Tables written: {', '.join(tables) if tables else 'none'} (in {settings.validated}).")
+    for status in run.coding:
+        figures = agreement_figures(status.agreement) if status.agreement and status.agreement.exists() else ""
+        lines.append(f"Coding of {status.cycle_id}: reconciliation {status.reconciliation}.")
+        if status.agreement:
+            lines.append(f"  Agreement: {figures} ({status.agreement})")
+    for refusal in run.coding_refusals:
+        lines.append(f"  refused   {refusal.cycle_id} {refusal.file}: {refusal.problem}")
+        lines.append(f"            report: {refusal.report}")
     for publication in run.publications:
         lines.append(f"Report for {publication.cycle_id}: {publication.report}")
+    if run.manifest is not None:
+        lines.append(f"Manifest of the published files: {run.manifest}")
     return "\n".join(lines)
+
+
+def timing_line(
+    run: PilotRun, total_seconds: float, import_seconds: float | None = None, server_seconds: float | None = None
+) -> str:
+    """Where the pilot's wall time went: our flows (and the quality checks in them) vs Prefect's overhead.
+
+    Given ``import_seconds`` (the command's imports) and ``server_seconds`` (from then until the
+    flow's body started: mostly Prefect's temporary server starting), the time outside the flows
+    is split into those and the rest (Prefect's bookkeeping after the flow, stopping the server).
+    """
+    quality = sum(q.seconds for q in run.ingest.quality)
+    overhead = max(total_seconds - run.seconds_in_flow, 0.0)
+    head = (
+        f"Time: {total_seconds:.1f} s in all: {run.seconds_in_flow:.1f} s in the pilot's flows "
+        f"(data-quality checks {quality:.1f} s), "
+    )
+    if import_seconds is None or server_seconds is None:
+        return head + f"{overhead:.1f} s before them: imports and starting Prefect's temporary server."
+    rest = max(overhead - import_seconds - server_seconds, 0.0)
+    return head + (
+        f"{overhead:.1f} s outside them: {import_seconds:.1f} s importing Python packages (Prefect, pandas, "
+        f"our code), {server_seconds:.1f} s starting Prefect's temporary server, {rest:.1f} s finishing the "
+        "run and stopping the server."
+    )
+
+
+def agreement_figures(path: Path) -> str:
+    """Pooled kappa and alpha of a published agreement table, its sparsest code, codes one reviewer never used."""
+    table = pd.read_csv(path)
+    pooled = table.loc[table["scope"] == "pooled_de_vries", "kappa"]
+    stacked = table.loc[table["scope"] == "stacked", "alpha"]
+    codes = table[table["scope"] == "code"]
+    parts = []
+    if len(pooled) and pd.notna(pooled.iloc[0]):
+        parts.append(f"pooled kappa {float(pooled.iloc[0]):.2f}")
+    if len(stacked) and pd.notna(stacked.iloc[0]):
+        parts.append(f"alpha {float(stacked.iloc[0]):.2f}")
+    used = codes[(codes["prevalence_a"] > 0) | (codes["prevalence_b"] > 0)]
+    if len(used):
+        sparse = used.assign(both=used["prevalence_a"] + used["prevalence_b"]).sort_values("both", kind="stable")
+        row = sparse.iloc[0]
+        parts.append(f"sparsest code {row['code']} ({row['prevalence_a']:.0%} / {row['prevalence_b']:.0%} of segments)")
+    one_sided = [row["code"] for row in used.to_dict("records") if row["prevalence_a"] == 0 or row["prevalence_b"] == 0]
+    if one_sided:
+        parts.append("used by one reviewer only: " + ", ".join(one_sided))
+    return "; ".join(parts)
 
 
 def coding_summary(status: CodingImport) -> str:

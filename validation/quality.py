@@ -17,8 +17,9 @@ import functools
 import math
 import operator
 import os
+import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ import pandas as pd
 
 from instruments.evaluation import Evaluation
 from validation.data_docs import GX_SITE_FOLDER, offline_gx_site, write_summary_pages
-from validation.quality_suites import Check, QualitySuite, quality_suites
+from validation.quality_suites import TABLES, Check, QualitySuite, quality_suites
 
 SITE_NAME = "evalcycle"
 
@@ -124,28 +125,67 @@ def run_quality_checks(
     Nothing is written anywhere else. Raises ``ValueError`` for a cycle the evaluation does not
     define or a table name without a suite.
     """
-    if cycle_id not in evaluation.cycle_ids():
-        raise ValueError(
-            f"cycle {cycle_id!r} is not a cycle of evaluation {evaluation.id!r} ({', '.join(evaluation.cycle_ids())})"
-        )
-    suites = quality_suites(tables, evaluation, cycle_id)
+    return run_quality_checks_of_cycles({cycle_id: tables}, evaluation, gx_root, docs_dir)[0]
+
+
+def run_quality_checks_of_cycles(
+    tables_by_cycle: Mapping[str, Mapping[str, pd.DataFrame]],
+    evaluation: Evaluation,
+    gx_root: Path,
+    docs_dir: Path,
+) -> tuple[QualityReport, ...]:
+    """:func:`run_quality_checks` for several cycles in one great-expectations run (in the given order).
+
+    One GX context and one build of the Data Docs serve every cycle: GX's set-up and its page
+    rendering cost seconds each time, far more than the checks themselves.
+    """
+    known = evaluation.cycle_ids()
+    for cycle_id in tables_by_cycle:
+        if cycle_id not in known:
+            raise ValueError(f"cycle {cycle_id!r} is not a cycle of evaluation {evaluation.id!r} ({', '.join(known)})")
+    suites = {cycle_id: quality_suites(tables, evaluation, cycle_id) for cycle_id, tables in tables_by_cycle.items()}
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     docs_dir.mkdir(parents=True, exist_ok=True)
-    runs = _validate(suites, cycle_id, gx_root, docs_dir / GX_SITE_FOLDER)
-    outcomes = tuple(
-        SuiteOutcome(suite.name, suite.table, len(suite.frame), _outcomes(suite, run.results), run.page)
-        for suite, run in zip(suites, runs, strict=True)
-    )
+    runs = _validate(suites, gx_root, docs_dir / GX_SITE_FOLDER)
     offline_gx_site(docs_dir / GX_SITE_FOLDER)
-    report = QualityReport(
-        cycle_id=cycle_id,
-        suites=outcomes,
-        summary_page=docs_dir / "cycles" / f"{cycle_id}.html",
-        index_page=docs_dir / "index.html",
-        gx_index_page=docs_dir / GX_SITE_FOLDER / "index.html",
-    )
-    write_summary_pages(report, docs_dir)
-    return report
+    reports = []
+    for cycle_id, cycle_suites in suites.items():
+        outcomes = tuple(
+            SuiteOutcome(suite.name, suite.table, len(suite.frame), _outcomes(suite, run.results), run.page)
+            for suite, run in zip(cycle_suites, runs[cycle_id], strict=True)
+        )
+        report = QualityReport(
+            cycle_id=cycle_id,
+            suites=outcomes,
+            summary_page=docs_dir / "cycles" / f"{cycle_id}.html",
+            index_page=docs_dir / "index.html",
+            gx_index_page=docs_dir / GX_SITE_FOLDER / "index.html",
+        )
+        write_summary_pages(report, docs_dir)
+        reports.append(report)
+    return tuple(reports)
+
+
+def check_stored_cycles(
+    validated_dir: Path, evaluation: Evaluation, cycle_ids: Sequence[str], gx_root: Path, docs_dir: Path
+) -> tuple[tuple[QualityReport, ...], float]:
+    """Read each cycle's validated tables and check them in one GX run; the reports and the seconds it took.
+
+    Meant for a worker process (everything it takes and returns can be pickled), so the checks can
+    run beside other work.
+    """
+    from validation.tables import read_table
+
+    started = time.perf_counter()
+    tables = {
+        cycle_id: {
+            name: read_table(validated_dir, name, cycle_id, list(model.to_schema().columns))
+            for name, model in TABLES.items()
+        }
+        for cycle_id in cycle_ids
+    }
+    reports = run_quality_checks_of_cycles(tables, evaluation, gx_root, docs_dir)
+    return reports, time.perf_counter() - started
 
 
 @dataclass(frozen=True)
@@ -154,17 +194,37 @@ class _SuiteRun:
     page: Path | None
 
 
-def _validate(suites: tuple[QualitySuite, ...], cycle_id: str, gx_root: Path, site_dir: Path) -> list[_SuiteRun]:
-    """Run every suite in one GX file context: each one's GX results and page, in suite order."""
+_DEPRECATED_SRE = "module 'sre_(constants|parse)' is deprecated"
+
+
+def preload() -> None:
+    """Import great-expectations now (it takes seconds), e.g. in a thread while other work waits.
+
+    Safe to call from a background thread: the warning GX's import raises is ignored by a
+    filter added here (``warnings.catch_warnings`` is not thread-safe).
+    """
+    warnings.filterwarnings("ignore", message=_DEPRECATED_SRE, category=DeprecationWarning)
+    import great_expectations  # noqa: F401
+    from great_expectations.core.run_identifier import RunIdentifier  # noqa: F401
+
+
+def _validate(
+    suites_by_cycle: Mapping[str, tuple[QualitySuite, ...]], gx_root: Path, site_dir: Path
+) -> dict[str, list[_SuiteRun]]:
+    """Run every cycle's suites in one GX file context, then build the Data Docs once.
+
+    Returns each suite's GX results and page, per cycle and in suite order.
+    """
     with warnings.catch_warnings():
         # GX 1.24's file-path data connector imports the deprecated ``sre_constants``/``sre_parse``.
-        warnings.filterwarnings(
-            "ignore", message="module 'sre_(constants|parse)' is deprecated", category=DeprecationWarning
-        )
+        warnings.filterwarnings("ignore", message=_DEPRECATED_SRE, category=DeprecationWarning)
         import great_expectations as gx
-        from great_expectations.checkpoint.actions import UpdateDataDocsAction
         from great_expectations.core.run_identifier import RunIdentifier
         from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+            ValidationResultIdentifier,
+        )
 
     gx_root.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=gx_root)
@@ -182,37 +242,47 @@ def _validate(suites: tuple[QualitySuite, ...], cycle_id: str, gx_root: Path, si
         },
     )
     source = context.data_sources.add_or_update_pandas("evalcycle")
-    run_id = RunIdentifier(run_name=cycle_id, run_time=datetime.now(tz=UTC))
-    runs: list[_SuiteRun] = []
-    for suite in suites:
-        try:
-            asset = source.get_asset(suite.name)
-        except LookupError:
-            asset = source.add_dataframe_asset(suite.name)
-        try:
-            batch = asset.get_batch_definition("whole-table")
-        except KeyError:
-            batch = asset.add_batch_definition_whole_dataframe("whole-table")
-        expectation_suite = context.suites.add_or_update(
-            gx.ExpectationSuite(name=suite.name, expectations=[_expectation(gx, c) for c in suite.checks])
-        )
-        definition = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=suite.name, data=batch, suite=expectation_suite)
-        )
-        checkpoint = context.checkpoints.add_or_update(
-            gx.Checkpoint(
-                name=suite.name,
-                validation_definitions=[definition],
-                actions=[UpdateDataDocsAction(name="data-docs", site_names=[SITE_NAME])],
-                result_format={"result_format": "COMPLETE"},
+    results: dict[str, list[tuple[list[Any], Any]]] = {}
+    identifiers: list[Any] = []
+    for cycle_id, suites in suites_by_cycle.items():
+        run_id = RunIdentifier(run_name=cycle_id, run_time=datetime.now(tz=UTC))
+        results[cycle_id] = []
+        for suite in suites:
+            try:
+                asset = source.get_asset(suite.name)
+            except LookupError:
+                asset = source.add_dataframe_asset(suite.name)
+            try:
+                batch = asset.get_batch_definition("whole-table")
+            except KeyError:
+                batch = asset.add_batch_definition_whole_dataframe("whole-table")
+            expectation_suite = context.suites.add_or_update(
+                gx.ExpectationSuite(name=suite.name, expectations=[_expectation(gx, c) for c in suite.checks])
             )
-        )
-        run = checkpoint.run(batch_parameters={"dataframe": suite.frame}, run_id=run_id)
-        (identifier, result) = next(iter(run.run_results.items()))
-        urls = context.get_docs_sites_urls(resource_identifier=identifier, site_name=SITE_NAME)
-        url = urls[0].get("site_url") if urls else None
-        page = Path(url2pathname(urlparse(url).path)) if url else None
-        runs.append(_SuiteRun(list(result.results), page))
+            definition = context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=suite.name, data=batch, suite=expectation_suite)
+            )
+            # Run the definition itself: a checkpoint would rebuild the Data Docs after every suite.
+            result = definition.run(
+                batch_parameters={"dataframe": suite.frame},
+                result_format={"result_format": "COMPLETE"},
+                run_id=run_id,
+            )
+            suite_id = ExpectationSuiteIdentifier(name=suite.name)
+            identifier = ValidationResultIdentifier(
+                expectation_suite_identifier=suite_id, run_id=run_id, batch_identifier=result.batch_id
+            )
+            identifiers += [identifier, suite_id]
+            results[cycle_id].append((list(result.results), identifier))
+    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=identifiers, build_index=True)
+    runs: dict[str, list[_SuiteRun]] = {}
+    for cycle_id, cycle_results in results.items():
+        runs[cycle_id] = []
+        for checks, identifier in cycle_results:
+            urls = context.get_docs_sites_urls(resource_identifier=identifier, site_name=SITE_NAME)
+            url = urls[0].get("site_url") if urls else None
+            page = Path(url2pathname(urlparse(url).path)) if url else None
+            runs[cycle_id].append(_SuiteRun(checks, page))
     return runs
 
 

@@ -1,197 +1,101 @@
-"""The walking skeleton end to end, under Prefect: twice, with the same result."""
+"""The pieces of ``run-pilot`` that need no Prefect run: the manifest, the staging, the summary lines.
+
+The pilot itself runs end to end, twice, in ``test_pilot_end_to_end.py``.
+"""
 
 from __future__ import annotations
 
-import datetime
 import hashlib
-import os
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
-from flows.run_pilot import PilotRun, run_pilot
-from flows.settings import Settings
-from flows.summary import pilot_summary
-from tests.conftest import PILOT, REPOSITORY
-
-GOLDEN = REPOSITORY / "tests" / "golden" / "pilot"
-CANARIES = ("jo.canary@example.org", "403-555-0199", "Riley", "Moreno", "jordan.lee@example.org")
+from flows.ingest_inbox import IngestRun, QualitySummary
+from flows.run_pilot import MANIFEST, PilotRun, copy_changed, manifest_lines
+from flows.settings import _start_from_template, build_prefect_database_template, prefect_database_template
+from flows.summary import agreement_figures, timing_line
 
 
-def digests(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-WINDOW: dict[str, datetime.datetime] = {}
-
-
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, PilotRun, dict[str, str], PilotRun]:
-    workspace = tmp_path_factory.mktemp("workspace")
-    settings = Settings(workspace=workspace, evaluation=PILOT / "evaluation.yaml")
-    WINDOW["start"] = datetime.datetime.now(datetime.UTC)
-    first = run_pilot(settings)
-    published = digests(settings.published)
-    second = run_pilot(settings)
-    WINDOW["end"] = datetime.datetime.now(datetime.UTC)
-    return settings, first, published, second
-
-
-def test_the_pilot_accepts_three_files_and_refuses_the_identifying_export(
-    runs: tuple[Settings, PilotRun, dict[str, str], PilotRun],
-) -> None:
-    _, first, _, _ = runs
-    accepted = sorted(o.name for o in first.files if o.accepted)
-    refused = [(o.name, o.rule) for o in first.files if not o.accepted]
-    assert accepted == [
-        "consensus-session-2026-02-24.md",
-        "interview-psw-01.vtt",
-        "participant-feedback_February+12,+2026_19.05.csv",
+def test_the_manifest_lists_every_file_but_itself_sorted_by_path_with_its_sha256(tmp_path: Path) -> None:
+    (tmp_path / "cycle-2").mkdir()
+    (tmp_path / "cycle-10").mkdir()
+    (tmp_path / "cycle-2" / "report.html").write_text("two", encoding="utf-8")
+    (tmp_path / "cycle-10" / "b.csv").write_text("ten", encoding="utf-8")
+    (tmp_path / "a.txt").write_bytes(b"")
+    (tmp_path / MANIFEST).write_text("old manifest\n", encoding="utf-8")
+    sha = {text: hashlib.sha256(text.encode()).hexdigest() for text in ("", "two", "ten")}
+    assert manifest_lines(tmp_path) == [
+        f"{sha['']}  a.txt",
+        f"{sha['ten']}  cycle-10/b.csv",
+        f"{sha['two']}  cycle-2/report.html",
     ]
-    assert refused == [("staff-survey_February+20,+2026_10.00.csv", "privacy.identifying-column")]
 
 
-def test_running_the_pilot_twice_leaves_identical_published_files(
-    runs: tuple[Settings, PilotRun, dict[str, str], PilotRun],
-) -> None:
-    settings, _, published, second = runs
-    assert "cycle-1/report.html" in published
-    assert digests(settings.published) == published
-    assert [p.report for p in second.publications] == [settings.published / "cycle-1" / "report.html"]
-
-
-def test_a_second_run_adds_no_rows(runs: tuple[Settings, PilotRun, dict[str, str], PilotRun]) -> None:
-    settings, first, _, second = runs
-    assert [o.rows for o in second.files] == [o.rows for o in first.files]
-    responses = pd.concat(pd.read_parquet(p) for p in (settings.validated / "survey_responses").rglob("*.parquet"))
-    assert len(responses) == sum(o.rows.get("survey_responses", 0) for o in first.files)
-    assert not responses.duplicated().any()
-
-
-def test_the_refused_file_sits_in_quarantine_with_its_report(
-    runs: tuple[Settings, PilotRun, dict[str, str], PilotRun],
-) -> None:
-    settings, first, _, _ = runs
-    refused = next(o for o in first.files if not o.accepted)
-    folder = settings.quarantine / refused.sha256
-    original = PILOT / "inbox" / "cycle-1" / refused.name
-    assert (folder / refused.name).read_bytes() == original.read_bytes()
-    assert "privacy.identifying-column" in (folder / "REFUSED.md").read_text("utf-8")
-    assert (folder / "failures.csv").read_text("utf-8").count("\n") == 4
-
-
-def test_raw_inputs_are_kept_byte_for_byte_in_landing(
-    runs: tuple[Settings, PilotRun, dict[str, str], PilotRun],
-) -> None:
-    settings, first, _, _ = runs
-    for outcome in first.files:
-        kept = list(settings.landing.glob(f"{outcome.sha256}.*"))
-        data = (PILOT / "inbox" / "cycle-1" / outcome.name).read_bytes()
-        assert any(p.read_bytes() == data for p in kept if not p.name.endswith(".meta.json"))
-
-
-def test_no_canary_identifier_reaches_validated_or_published_outputs(
-    runs: tuple[Settings, PilotRun, dict[str, str], PilotRun],
-) -> None:
-    settings, _, _, _ = runs
-    for folder in (settings.validated, settings.published):
-        for path in folder.rglob("*"):
-            if path.suffix == ".parquet":
-                text = pd.read_parquet(path).to_csv()
-            elif path.is_file():
-                text = path.read_text("utf-8")
-            else:
-                continue
-            for canary in CANARIES:
-                assert canary.lower() not in text.lower(), f"{canary} found in {path}"
-
-
-def test_prefect_artifacts_report_the_refusal_and_the_cycle(
-    runs: tuple[Settings, PilotRun, dict[str, str], PilotRun],
-) -> None:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-
-    _, first, _, _ = runs
-    refused = next(o for o in first.files if not o.accepted)
-    with get_client(sync_client=True) as client:
-        keys = {a.key for a in client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(like_="-")))}
-    assert f"refused-{refused.sha256[:12]}" in keys
-    assert "report-cycle-1" in keys
-
-
-def test_the_summary_says_what_was_accepted_refused_and_where_the_report_is(
-    runs: tuple[Settings, PilotRun, dict[str, str], PilotRun],
-) -> None:
-    settings, first, _, _ = runs
-    text = pilot_summary(first, settings)
-    assert text.startswith("Files: 3 accepted, 1 refused.")
-    assert f"Report for cycle-1: {settings.published / 'cycle-1' / 'report.html'}" in text
-    assert "REFUSED.md" in text
-
-
-@pytest.mark.golden
-@pytest.mark.parametrize("name", ["cycle-1/report.html", "cycle-1/rating_summary.csv"])
-def test_published_outputs_match_their_reviewed_golden_files(
-    runs: tuple[Settings, PilotRun, dict[str, str], PilotRun], name: str
-) -> None:
-    settings, _, _, _ = runs
-    actual = (settings.published / name).read_text("utf-8")
-    golden = GOLDEN / name
-    if os.environ.get("EVALCYCLE_WRITE_GOLDEN") == "1":
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(actual, encoding="utf-8")
-    assert golden.exists(), f"{golden} is missing: run 'make golden' and review the diff"
-    assert actual == golden.read_text("utf-8"), "output changed: review it, then run 'make golden'"
-
-
-def test_a_second_run_takes_unchanged_files_from_prefects_cache(
-    runs: tuple[Settings, PilotRun, dict[str, str], PilotRun],
-) -> None:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import (
-        FlowFilter,
-        FlowFilterName,
-        FlowRunFilter,
-        FlowRunFilterStartTime,
-        TaskRunFilter,
-        TaskRunFilterFlowRunId,
-        TaskRunFilterName,
-    )
-
-    # Only this module's two pilot runs: other flow tests share the session's Prefect backend.
-    window = FlowRunFilterStartTime(after_=WINDOW["start"], before_=WINDOW["end"])
-    with get_client(sync_client=True) as client:
-        ingests = client.read_flow_runs(
-            flow_filter=FlowFilter(name=FlowFilterName(any_=["ingest-inbox"])),
-            flow_run_filter=FlowRunFilter(start_time=window),
-        )
-        assert len(ingests) == 2
-        task_runs = client.read_task_runs(
-            task_run_filter=TaskRunFilter(
-                name=TaskRunFilterName(like_="ingest_file"),
-                flow_run_id=TaskRunFilterFlowRunId(any_=[run.id for run in ingests]),
-            )
-        )
-    states = sorted(str(run.state.name) for run in task_runs if run.state is not None)
-    files = len(runs[1].files)
-    # The first run computes every file; the second finds each in the cache.
-    assert states.count("Cached") == files
-    assert states.count("Completed") == files
+def test_staging_copies_a_file_only_when_its_bytes_differ(tmp_path: Path) -> None:
+    source, target = tmp_path / "source.xlsx", tmp_path / "in" / "target.xlsx"
+    source.write_bytes(b"first")
+    assert copy_changed(source, target)
+    assert not copy_changed(source, target)
+    source.write_bytes(b"second")
+    assert copy_changed(source, target)
+    assert target.read_bytes() == b"second"
 
 
 def test_the_timing_line_separates_the_flows_from_prefects_start_up(tmp_path: Path) -> None:
-    from flows.ingest_inbox import IngestRun, QualitySummary
-    from flows.summary import timing_line
-
     quality = QualitySummary("cycle-1", 54, (), tmp_path / "q.html", seconds=4.25)
     run = PilotRun(IngestRun((), (quality,)), (), seconds_in_flow=20.0)
     assert timing_line(run, 31.5) == (
         "Time: 31.5 s in all: 20.0 s in the pilot's flows (data-quality checks 4.2 s), 11.5 s before them: "
         "imports and starting Prefect's temporary server."
     )
+    assert timing_line(run, 31.5, 6.0, 4.0) == (
+        "Time: 31.5 s in all: 20.0 s in the pilot's flows (data-quality checks 4.2 s), 11.5 s outside them: "
+        "6.0 s importing Python packages (Prefect, pandas, our code), 4.0 s starting Prefect's temporary "
+        "server, 1.5 s finishing the run and stopping the server."
+    )
+
+
+def test_the_agreement_figures_name_the_pooled_kappa_the_sparsest_code_and_one_sided_codes(tmp_path: Path) -> None:
+    table = pd.DataFrame(
+        {
+            "scope": ["code", "code", "code", "code", "pooled_de_vries", "stacked"],
+            "code": ["debrief", "rare", "only-a", "unused", "all codes", "all"],
+            "prevalence_a": [0.2, 0.02, 0.1, 0.0, 0.1, 0.1],
+            "prevalence_b": [0.25, 0.03, 0.0, 0.0, 0.1, 0.1],
+            "kappa": [0.8, 0.5, None, None, 0.712, None],
+            "alpha": [0.8, 0.5, None, None, None, 0.7049],
+        }
+    )
+    path = tmp_path / "agreement.csv"
+    table.to_csv(path, index=False)
+    assert agreement_figures(path) == (
+        "pooled kappa 0.71; alpha 0.70; sparsest code rare (2% / 3% of segments); used by one reviewer only: only-a"
+    )
+
+
+def test_a_new_workspace_starts_from_the_migrated_prefect_database_template(tmp_path: Path) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PREFECT_HOME": str(tmp_path / "home")}
+    (tmp_path / "home").mkdir()
+    template = prefect_database_template(env)
+    assert template.parent == tmp_path / "cache" / "evalcycle"
+    _start_from_template(env)
+    assert not (tmp_path / "home" / "prefect.db").exists()
+    template.parent.mkdir(parents=True)
+    template.write_bytes(b"migrated")
+    assert build_prefect_database_template(env) == template
+    _start_from_template(env)
+    assert (tmp_path / "home" / "prefect.db").read_bytes() == b"migrated"
+    # An existing database, or one elsewhere, is never replaced.
+    template.write_bytes(b"newer")
+    _start_from_template(env)
+    _start_from_template({**env, "PREFECT_HOME": str(tmp_path / "remote"), "PREFECT_API_URL": "http://x"})
+    assert (tmp_path / "home" / "prefect.db").read_bytes() == b"migrated"
+    assert not (tmp_path / "remote" / "prefect.db").exists()
+
+
+def test_no_temporary_server_is_started_when_the_user_set_an_api_url() -> None:
+    from flows.prefect_server import start_temporary_server
+
+    env = {"PREFECT_API_URL": "http://127.0.0.1:4200/api"}
+    assert start_temporary_server(env) is None
+    assert env == {"PREFECT_API_URL": "http://127.0.0.1:4200/api"}

@@ -1,0 +1,29 @@
+"""The worker process that runs the data-quality checks beside the rest of the pilot.
+
+It imports no prefect, so the pilot command can start it before importing Prefect: the worker
+then imports great-expectations (seconds of CPU) on the second core while Prefect is imported and
+its temporary server starts.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+from validation.quality import preload
+
+_worker: ProcessPoolExecutor | None = None
+
+
+def start_quality_worker() -> ProcessPoolExecutor:
+    """The one worker of this process, started (and importing great-expectations) on first call.
+
+    The checks are pure Python and take seconds; in their own process they run on the second
+    core while the pilot codes and publishes.
+    """
+    global _worker
+    if _worker is None:
+        context = multiprocessing.get_context("spawn")  # never fork a process that runs Prefect's threads
+        _worker = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=preload)
+        _worker.submit(int)  # start the process, and so the import, now
+    return _worker

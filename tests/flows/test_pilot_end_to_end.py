@@ -1,0 +1,258 @@
+"""The three-cycle pilot end to end, under Prefect, twice: same manifest, planted refusals, no canary anywhere."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from bench.pilot_reviewers import FIRST_RETURN, simulate_cycle, workbook_values
+from flows.run_pilot import MANIFEST, PilotRun, manifest_lines, run_pilot
+from flows.settings import Settings
+from flows.summary import pilot_summary
+from instruments.load import load_evaluation
+from tests.conftest import REPOSITORY
+
+PILOT = REPOSITORY / "examples" / "psw-pilot-3"
+GOLDEN = REPOSITORY / "tests" / "golden" / "pilot"
+#: The planted identifiers of examples/psw-pilot-3/README.md, and the parts a leak could show.
+CANARIES = ("Marisol Quintero", "Quintero", "dana.whitlock@example.org", "whitlock", "403-555-0147", "555-0199")
+#: Workspace folders that hold outputs (inbox, landing and quarantine keep the raw files on purpose).
+OUTPUT_FOLDERS = ("validated", "published", "coding", "quality")
+TEXT_SUFFIXES = {".html", ".csv", ".md", ".json", ".txt", ".yaml", ".yml", ".svg", ".css", ".js", ".qdc", ".xml"}
+
+Runs = tuple[Settings, PilotRun, str, PilotRun, str]
+WINDOW: dict[str, datetime.datetime] = {}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
+    workspace = tmp_path_factory.mktemp("pilot")
+    settings = Settings(workspace=workspace, evaluation=PILOT / "evaluation.yaml")
+    WINDOW["start"] = datetime.datetime.now(datetime.UTC)
+    first = run_pilot(settings)
+    first_manifest = (settings.published / MANIFEST).read_text("utf-8")
+    second = run_pilot(settings)
+    WINDOW["end"] = datetime.datetime.now(datetime.UTC)
+    return settings, first, first_manifest, second, (settings.published / MANIFEST).read_text("utf-8")
+
+
+def text_of(path: Path) -> str:
+    """Everything a person or program could read in an output file, as one string."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return pd.read_parquet(path).to_csv()
+    if suffix == ".xlsx":
+        workbook = load_workbook(path)
+        return "\n".join(
+            str(value) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for value in row
+        )
+    if suffix in {".qdpx", ".docx", ".zip"}:
+        with zipfile.ZipFile(path) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    if suffix == ".pdf":
+        # poppler's pdftotext; a PDF that cannot be read as text fails the scan rather than passing it.
+        return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    if suffix in TEXT_SUFFIXES:
+        return path.read_text("utf-8")
+    return path.read_bytes().decode("utf-8", "replace")
+
+
+def canaries_in(text: str) -> list[str]:
+    flat = " ".join(text.split()).casefold()
+    return [canary for canary in CANARIES if canary.casefold() in flat]
+
+
+def test_the_canaries_are_the_ones_the_pilot_readme_plants_and_sit_in_the_raw_inbox() -> None:
+    readme = (PILOT / "README.md").read_text("utf-8")
+    raw = "\n".join(text_of(path) for path in sorted((PILOT / "inbox").rglob("*")) if path.is_file())
+    for canary in CANARIES:
+        assert canary in readme
+    # The scan below can only pass honestly if it finds them where they are.
+    assert set(canaries_in(raw)) == set(CANARIES)
+
+
+def test_a_second_run_writes_the_same_manifest(runs: Runs) -> None:
+    settings, _, first, second_run, second = runs
+    assert first == second
+    assert second_run.manifest == settings.published / MANIFEST
+
+
+def test_the_manifest_lists_every_published_file_with_its_hash(runs: Runs) -> None:
+    settings, _, manifest, _, _ = runs
+    lines = manifest.splitlines()
+    files = sorted(
+        p.relative_to(settings.published).as_posix()
+        for p in settings.published.rglob("*")
+        if p.is_file() and p.name != MANIFEST
+    )
+    assert [line.split("  ", 1)[1] for line in lines] == files
+    for line in lines:
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((settings.published / name).read_bytes()).hexdigest() == digest
+    assert lines == manifest_lines(settings.published)
+    for cycle in ("cycle-1", "cycle-2", "cycle-3"):
+        assert f"{cycle}/report.html" in files
+        assert f"{cycle}/agreement.csv" in files
+
+
+def test_the_two_planted_inbox_files_are_refused_into_quarantine_with_their_reports(runs: Runs) -> None:
+    settings, first, _, _, _ = runs
+    refused = {o.name: o for o in first.files if not o.accepted}
+    assert {name: o.rule for name, o in refused.items()} == {
+        "Participant feedback after group_April+8,+2026_09.30.csv": "privacy.identifying-column",
+        "interview-counsellor-3-2026-06-04.txt": "transcript.unmapped-speaker",
+    }
+    assert len(first.files) - len(refused) == 19
+    for outcome in refused.values():
+        folder = settings.quarantine / outcome.sha256
+        assert (folder / outcome.name).read_bytes() == next(PILOT.glob(f"inbox/*/{outcome.name}")).read_bytes()
+        assert outcome.rule in (folder / "REFUSED.md").read_text("utf-8")
+        assert (folder / "failures.csv").read_text("utf-8").count("\n") >= 2
+
+
+def test_the_tampered_reviewer_workbook_is_refused_then_the_corrected_one_accepted(runs: Runs) -> None:
+    settings, first, _, _, _ = runs
+    tampered = PILOT / "coding" / "cycle-2" / FIRST_RETURN / "reviewer-b.xlsx"
+    [refusal] = first.coding_refusals
+    assert (refusal.cycle_id, refusal.file) == ("cycle-2", "reviewer-b.xlsx")
+    folder = refusal.report.parent
+    assert folder == settings.quarantine / hashlib.sha256(tampered.read_bytes()).hexdigest()
+    assert (folder / "reviewer-b.xlsx").read_bytes() == tampered.read_bytes()
+    report = refusal.report.read_text("utf-8")
+    assert "workbook." in report
+    failures = (folder / "failures.csv").read_text("utf-8")
+    assert re.search(r"Segments!E\d+", failures), failures
+    cycle_2 = next(status for status in first.coding if status.cycle_id == "cycle-2")
+    assert cycle_2.returned == ("reviewer-a", "reviewer-b")
+    assert cycle_2.refused == {}
+
+
+def test_every_cycle_is_coded_reconciled_and_agrees_moderately_to_well(runs: Runs) -> None:
+    settings, first, _, _, _ = runs
+    assert [status.cycle_id for status in first.coding] == ["cycle-1", "cycle-2", "cycle-3"]
+    never_used_by_b = set()
+    for status in first.coding:
+        assert status.reconciliation == "done"
+        assert status.final == settings.validated / "codings" / status.cycle_id / "final.parquet"
+        final = pd.read_parquet(status.final)
+        assert final["value"].notna().all()
+        assert status.agreement is not None
+        table = pd.read_csv(status.agreement)
+        kappa = float(table.loc[table["scope"] == "pooled_de_vries", "kappa"].iloc[0])
+        assert 0.6 <= kappa <= 0.85, (status.cycle_id, kappa)
+        codes = table[table["scope"] == "code"]
+        never_used_by_b |= set(codes.loc[(codes["prevalence_a"] > 0) & (codes["prevalence_b"] == 0), "code"])
+    assert "stakeholder-engagement" in never_used_by_b
+
+
+def test_the_committed_returned_workbooks_are_what_the_simulated_reviewers_write(runs: Runs, tmp_path: Path) -> None:
+    settings, _, _, _, _ = runs
+    evaluation = load_evaluation(settings.evaluation)
+    committed = sorted(p.relative_to(PILOT / "coding") for p in (PILOT / "coding").rglob("*.xlsx"))
+    written = []
+    for cycle_id in evaluation.cycle_ids():
+        written += simulate_cycle(settings.workspace, tmp_path, evaluation, cycle_id)
+    assert sorted(p.relative_to(tmp_path) for p in written) == committed
+    for name in committed:
+        assert workbook_values(tmp_path / name) == workbook_values(PILOT / "coding" / name), name
+
+
+def test_no_canary_reaches_any_output_file(runs: Runs) -> None:
+    settings, _, _, _, _ = runs
+    scanned = 0
+    for folder in OUTPUT_FOLDERS:
+        for path in sorted((settings.workspace / folder).rglob("*")):
+            if path.is_file():
+                assert canaries_in(text_of(path)) == [], path
+                scanned += 1
+    assert scanned > 50
+
+
+def test_no_canary_reaches_a_prefect_artifact_and_the_refusals_have_theirs(runs: Runs) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    _, first, _, _, _ = runs
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(like_="-")))
+    keys = {a.key for a in artifacts}
+    for artifact in artifacts:
+        assert canaries_in(f"{artifact.description} {artifact.data}") == [], artifact.key
+    for outcome in first.files:
+        if not outcome.accepted:
+            assert f"refused-{outcome.sha256[:12]}" in keys
+    assert f"refused-{first.coding_refusals[0].report.parent.name[:12]}" in keys
+    for cycle in ("cycle-1", "cycle-2", "cycle-3"):
+        assert {f"report-{cycle}", f"agreement-{cycle}", f"quality-{cycle}"} <= keys
+
+
+def test_the_summary_names_each_report_the_agreement_the_refusals_and_the_manifest(runs: Runs) -> None:
+    settings, first, _, _, _ = runs
+    text = pilot_summary(first, settings)
+    assert text.startswith("Files: 19 accepted, 2 refused.")
+    for cycle in ("cycle-1", "cycle-2", "cycle-3"):
+        assert f"Report for {cycle}: {settings.published / cycle / 'report.html'}" in text
+        assert re.search(rf"Coding of {cycle}: reconciliation done\.\n  Agreement: pooled kappa 0\.\d\d", text)
+    assert str(first.coding_refusals[0].report) in text
+    assert text.count("REFUSED.md") == 3
+    assert f"Manifest of the published files: {settings.published / MANIFEST}" in text
+
+
+def test_a_second_run_takes_unchanged_files_from_prefects_cache(runs: Runs) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowFilter,
+        FlowFilterName,
+        FlowRunFilter,
+        FlowRunFilterStartTime,
+        TaskRunFilter,
+        TaskRunFilterFlowRunId,
+        TaskRunFilterName,
+    )
+
+    window = FlowRunFilterStartTime(after_=WINDOW["start"], before_=WINDOW["end"])
+    with get_client(sync_client=True) as client:
+        ingests = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["ingest-inbox"])),
+            flow_run_filter=FlowRunFilter(start_time=window),
+        )
+        assert len(ingests) == 2
+        task_runs = client.read_task_runs(
+            task_run_filter=TaskRunFilter(
+                name=TaskRunFilterName(like_="ingest_file"),
+                flow_run_id=TaskRunFilterFlowRunId(any_=[run.id for run in ingests]),
+            )
+        )
+    states = sorted(str(run.state.name) for run in task_runs if run.state is not None)
+    files = len(runs[1].files)
+    assert states.count("Cached") == files
+    assert states.count("Completed") == files
+
+
+GOLDEN_FILES = [
+    f"{cycle}/{name}"
+    for cycle in ("cycle-1", "cycle-2", "cycle-3")
+    for name in ("report.html", "rating_summary.csv", "agreement.csv")
+]
+
+
+@pytest.mark.golden
+@pytest.mark.parametrize("name", GOLDEN_FILES)
+def test_published_outputs_match_their_reviewed_golden_files(runs: Runs, name: str) -> None:
+    settings, _, _, _, _ = runs
+    actual = (settings.published / name).read_text("utf-8")
+    golden = GOLDEN / name
+    if os.environ.get("EVALCYCLE_WRITE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    assert golden.exists(), f"{golden} is missing: run 'make golden' and review the diff"
+    assert actual == golden.read_text("utf-8"), "output changed: review it, then run 'make golden'"
