@@ -24,7 +24,6 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.stats import binom  # type: ignore[import-untyped]  # scipy ships no stubs; not in the lock
 
 from instruments.errors import InsufficientData
 
@@ -139,13 +138,23 @@ def anhoej_limits(n_useful: int) -> tuple[int, int]:
     """``(longest_run_max, crossings_min)`` for ``n_useful`` useful observations.
 
     ``round(log2(n)) + 3`` (Schilling 2012) and ``qbinom(0.05, n - 1, 0.5)`` (Chen 2010); the
-    latter is scipy's ``binom.ppf``, the smallest x with P(X ≤ x) ≥ 0.05.
+    latter is the smallest x with P(X ≤ x) ≥ 0.05 for X ~ Binomial(n - 1, 1/2), worked out here in
+    whole numbers (tests compare it with scipy's ``binom.ppf``; importing scipy.stats costs a second).
     """
     if n_useful < 1:
         raise ValueError(f"the Anhøj limits need at least 1 useful observation, got {n_useful}")
     longest_run_max = round(math.log2(n_useful)) + 3
-    crossings_min = int(binom.ppf(0.05, n_useful - 1, 0.5))
-    return longest_run_max, crossings_min
+    return longest_run_max, _binomial_half_quantile_5_percent(n_useful - 1)
+
+
+def _binomial_half_quantile_5_percent(trials: int) -> int:
+    """Smallest x with P(X ≤ x) ≥ 1/20 for X ~ Binomial(trials, 1/2), exactly (integer arithmetic)."""
+    cumulative = 0
+    for x in range(trials + 1):
+        cumulative += math.comb(trials, x)
+        if 20 * cumulative >= 2**trials:
+            return x
+    return trials
 
 
 def runs_analysis(values: Iterable[float | None], centre_line: float) -> RunsSignals:

@@ -32,17 +32,22 @@ def pilot() -> None:
     # The pilot uses no Prefect blocks; registering Prefect's block types in every new workspace
     # costs its server seconds of start-up.
     os.environ.setdefault("PREFECT_API_BLOCKS_REGISTER_ON_START", "false")
+    # The pilot's temporary server is thrown away at the end: its log lines go to the console
+    # only, which saves the server seconds of work (set the variable to "true" to keep them).
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
     from flows.prefect_server import start_temporary_server
     from flows.quality_worker import start_quality_worker
 
-    # Before prefect is imported: Prefect's temporary server and the quality checks' worker
-    # (which imports great-expectations) start while this process imports its packages.
+    # Before prefect is imported: Prefect's temporary server starts while this process imports
+    # its packages.
     server = start_temporary_server()
-    start_quality_worker()
     from flows.run_pilot import preload_imports, run_pilot
     from flows.summary import pilot_summary, timing_line
 
     imported = time.perf_counter()
+    # The worker of the quality checks and PDFs imports great-expectations while the server
+    # finishes starting (a third process importing from the very start slows the other two).
+    start_quality_worker()
     preload_imports()  # while this process waits for the server
     if server is not None:
         server.wait_until_ready()

@@ -51,7 +51,6 @@ from reports.cycle_report import (
     render_cycle_report,
 )
 from reports.measures_section import MeasuresSection, build_measures_section, render_measures_section
-from reports.pdf import write_report_pdf
 from reports.series_overview import build_series_overview, render_series_overview
 from reports.themes_section import coding_pending_section, render_themes_section
 from validation.contracts import SurveyChoices, SurveyComments, SurveyResponses, Utterances
@@ -291,15 +290,24 @@ def analyse_cycle(
     return report, tables, summary
 
 
+def _write_pdf(html: str, path: Path) -> None:
+    # Imported when first needed: WeasyPrint takes seconds to import, and the pilot prints its
+    # PDFs in a worker process instead (flows.quality_worker.print_pdf).
+    from reports.pdf import write_report_pdf
+
+    write_report_pdf(html, path, base_url=path.parent)
+
+
 @task
-def write_report(evaluation: Evaluation, cycle_id: str, settings: Settings) -> Publication:
+def write_report(evaluation: Evaluation, cycle_id: str, settings: Settings, pdf: bool = True) -> Publication:
     series = find_cycle_records(evaluation, settings.evaluation)
     report, tables, summary = analyse_cycle(evaluation, cycle_id, settings, series)
     folder = settings.published / cycle_id
     report_path = folder / "report.html"
     html = render_cycle_report(report)
     write_text_atomic(report_path, html)
-    write_report_pdf(html, folder / "report.pdf", base_url=folder)
+    if pdf:
+        _write_pdf(html, folder / "report.pdf")
     table_path = folder / "rating_summary.csv"
     write_text_atomic(table_path, summary.to_csv(index=False, lineterminator="\n"))
     paths = [table_path]
@@ -312,7 +320,7 @@ def write_report(evaluation: Evaluation, cycle_id: str, settings: Settings) -> P
 
 
 @task
-def write_series_overview(evaluation: Evaluation, settings: Settings) -> Path:
+def write_series_overview(evaluation: Evaluation, settings: Settings, pdf: bool = True) -> Path:
     """``published/series/overview.html`` (and its PDF): every cycle's decision, and the measures so far."""
     series = find_cycle_records(evaluation, settings.evaluation)
     published = [c for c in evaluation.cycle_ids() if (settings.published / c / "report.html").exists()]
@@ -322,17 +330,25 @@ def write_series_overview(evaluation: Evaluation, settings: Settings) -> Path:
     html = render_series_overview(overview)
     path = folder / "overview.html"
     write_text_atomic(path, html)
-    write_report_pdf(html, folder / "overview.pdf", base_url=folder)
+    if pdf:
+        _write_pdf(html, folder / "overview.pdf")
     if measures is not None:
         write_text_atomic(folder / "measures.csv", measures.table.to_csv(index=False, lineterminator="\n"))
     return path
 
 
 @flow(name="publish-cycle")
-def publish_cycle(cycle_id: str, settings: Settings | None = None) -> Publication:
-    """Write ``published/<cycle>/report.html`` (and PDF, tables), then refresh the series overview."""
+def publish_cycle(
+    cycle_id: str, settings: Settings | None = None, overview: bool = True, pdf: bool = True
+) -> Publication:
+    """Write ``published/<cycle>/report.html`` (and PDF, tables), then refresh the series overview.
+
+    ``overview=False`` leaves the overview alone (a caller publishing several cycles refreshes it
+    once); ``pdf=False`` leaves the PDFs to the caller (the pilot prints them in a second process).
+    """
     settings = settings or Settings.from_env()
     evaluation = load_evaluation(settings.evaluation)
-    publication = write_report(evaluation, cycle_id, settings)
-    overview = write_series_overview(evaluation, settings)
-    return replace(publication, overview=overview)
+    publication = write_report(evaluation, cycle_id, settings, pdf)
+    if not overview:
+        return publication
+    return replace(publication, overview=write_series_overview(evaluation, settings, pdf))

@@ -1,4 +1,4 @@
-"""The worker process that runs the data-quality checks beside the rest of the pilot.
+"""The worker process that runs the data-quality checks (and prints the PDFs) beside the rest of the pilot.
 
 It imports no prefect, so the pilot command can start it before importing Prefect: the worker
 then imports great-expectations (seconds of CPU) on the second core while Prefect is imported and
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 from validation.quality import preload
 
@@ -27,3 +28,14 @@ def start_quality_worker() -> ProcessPoolExecutor:
         _worker = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=preload)
         _worker.submit(int)  # start the process, and so the import, now
     return _worker
+
+
+def print_pdf(html_path: Path) -> Path:
+    """In the worker: print ``report.html`` to the ``report.pdf`` beside it.
+
+    WeasyPrint is imported here, in the worker, so the pilot's own process never spends the
+    seconds its import takes.
+    """
+    from reports.pdf import write_pdf_beside
+
+    return write_pdf_beside(html_path)

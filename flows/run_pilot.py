@@ -17,18 +17,20 @@ import hashlib
 import importlib
 import threading
 import time
-from dataclasses import dataclass
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from prefect import flow, task
 
-from flows.import_coding import DISAGREEMENTS, CodingImport, import_coding
+from flows.import_coding import DISAGREEMENTS, CodingImport, import_workbooks
 from flows.ingest_inbox import FileOutcome, IngestRun, QualitySummary, ingest_inbox, quality_summaries
-from flows.prepare_coding import coding_folder, prepare_coding
-from flows.publish_cycle import Publication, publish_cycle
-from flows.quality_worker import start_quality_worker
+from flows.prepare_coding import coding_folder, write_workbooks
+from flows.publish_cycle import Publication, write_report, write_series_overview
+from flows.quality_worker import print_pdf, start_quality_worker
 from flows.settings import Settings
 from instruments.atomic import write_bytes_atomic, write_text_atomic
+from instruments.evaluation import Evaluation
 from instruments.load import load_evaluation
 from validation.quality import QualityReport, check_stored_cycles
 
@@ -108,10 +110,15 @@ def _refusals(status: CodingImport, cycle_id: str, settings: Settings) -> list[C
 
 
 def code_cycle(
-    cycle_id: str, returned: Path, reviewers: tuple[str, str], settings: Settings
+    evaluation: Evaluation, cycle_id: str, returned: Path, settings: Settings
 ) -> tuple[CodingImport, list[CodingRefusal]]:
-    """Prepare, import the returned workbooks (a first return may be refused), reconcile."""
-    prepare_coding(cycle_id, settings)
+    """Prepare, import the returned workbooks (a first return may be refused), reconcile.
+
+    The steps of the prepare-coding and import-coding flows, called as tasks of this one: a
+    sub-flow per step would cost Prefect's run bookkeeping a dozen times over.
+    """
+    reviewers = evaluation.coding.reviewers
+    write_workbooks(evaluation, cycle_id, settings)
     inbox = coding_folder(settings, cycle_id) / "in"
     # A reconciled sheet left from an earlier run would be read before the agreement is redone.
     (inbox / DISAGREEMENTS).unlink(missing_ok=True)
@@ -121,12 +128,12 @@ def code_cycle(
     if first.is_dir():
         stage_returns(returned, cycle_id, settings, workbooks)
         stage_returns(first, cycle_id, settings, workbooks)
-        refusals += _refusals(import_coding(cycle_id, settings), cycle_id, settings)
+        refusals += _refusals(import_workbooks(evaluation, cycle_id, settings), cycle_id, settings)
     stage_returns(returned, cycle_id, settings, workbooks)
-    status = import_coding(cycle_id, settings)
+    status = import_workbooks(evaluation, cycle_id, settings)
     refusals += _refusals(status, cycle_id, settings)
     if stage_returns(returned, cycle_id, settings, (DISAGREEMENTS,)):
-        status = import_coding(cycle_id, settings)
+        status = import_workbooks(evaluation, cycle_id, settings)
         refusals += _refusals(status, cycle_id, settings)
     return status, refusals
 
@@ -198,14 +205,25 @@ def run_pilot(settings: Settings | None = None) -> PilotRun:
     coding: list[CodingImport] = []
     refusals: list[CodingRefusal] = []
     publications = []
+    # The PDFs are printed in the worker process, on the second core, while this one goes on.
+    printing: list[Future[Path]] = []
     for cycle_id in evaluation.cycle_ids():
         returned = pilot / "coding" / cycle_id
         if cycle_id in with_words and returned.is_dir():
-            status, refused = code_cycle(cycle_id, returned, evaluation.coding.reviewers, settings)
+            status, refused = code_cycle(evaluation, cycle_id, returned, settings)
             coding.append(status)
             refusals += refused
         if cycle_id in with_data:
-            publications.append(publish_cycle(cycle_id, settings))
+            last = cycle_id == [c for c in evaluation.cycle_ids() if c in with_data][-1]
+            publication = write_report(evaluation, cycle_id, settings, pdf=False)
+            if last:
+                publication = replace(publication, overview=write_series_overview(evaluation, settings, pdf=False))
+            publications.append(publication)
+            for page in (publication.report, publication.overview):
+                if page is not None:
+                    printing.append(start_quality_worker().submit(print_pdf, page))
+    for job in printing:
+        job.result()
     manifest = write_manifest(settings)
     ingested = IngestRun(ingested.files, record_quality(*pending.result()) if pending else ())
     return PilotRun(

@@ -46,7 +46,10 @@ def pilot_summary(run: PilotRun, settings: Settings) -> str:
         lines.append(f"  refused   {refusal.cycle_id} {refusal.file}: {refusal.problem}")
         lines.append(f"            report: {refusal.report}")
     for publication in run.publications:
-        lines.append(f"Report for {publication.cycle_id}: {publication.report}")
+        lines.append(f"Report for {publication.cycle_id}: {publication.report} (and report.pdf)")
+    overview = next((p.overview for p in reversed(run.publications) if p.overview is not None), None)
+    if overview is not None:
+        lines.append(f"Series overview: {overview}")
     if run.manifest is not None:
         lines.append(f"Manifest of the published files: {run.manifest}")
     return "\n".join(lines)

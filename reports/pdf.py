@@ -36,12 +36,16 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from instruments.atomic import write_bytes_atomic
 from instruments.errors import EvalcycleError
 
-__all__ = ["PRINT_CSS", "render_report_pdf", "write_report_pdf"]
+__all__ = ["PRINT_CSS", "render_report_pdf", "write_pdf_beside", "write_report_pdf"]
 
 #: Page box and page breaks for every report. The report's own CSS (author rules) overrides these.
 PRINT_CSS = """
 h1, h2, h3 { break-after: avoid; }
 tr, figure, svg, img { break-inside: avoid; }
+/* On paper a closed <details> stays closed: its numbers are in the CSV files beside the report. */
+details:not([open]) > :not(summary) { display: none; }
+details:not([open]) > summary { list-style: none; font-style: italic; }
+details:not([open]) > summary::after { content: ": in the CSV tables published beside this report."; }
 @page {
   size: A4;
   margin: 18mm 16mm 20mm 16mm;
@@ -158,3 +162,13 @@ def write_report_pdf(html: str, path: Path, *, base_url: Path | None = None) -> 
     ``base_url`` defaults to nothing: pass the report's folder if it links to files beside it.
     """
     write_bytes_atomic(path, render_report_pdf(html, base_url=base_url, where=str(path)))
+
+
+def write_pdf_beside(html_path: Path) -> Path:
+    """Print a written report (``report.html``) to the PDF beside it (``report.pdf``); return its path.
+
+    Takes only a path, so a worker process can be given the job.
+    """
+    pdf = html_path.with_suffix(".pdf")
+    write_report_pdf(html_path.read_text("utf-8"), pdf, base_url=html_path.parent)
+    return pdf

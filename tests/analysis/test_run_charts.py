@@ -290,3 +290,12 @@ def test_the_guide_quotes_the_rules_not_applied_message_as_the_code_writes_it() 
     n20_limits = anhoej_limits(20)
     assert f"more than {n20_limits[0]} points when n = 20" in guide
     assert f"fewer than {n20_limits[1]} crossings when" in guide
+
+
+def test_the_crossings_limit_is_scipys_binomial_quantile_for_every_length_up_to_600() -> None:
+    from scipy.stats import binom  # type: ignore[import-untyped]
+
+    from analysis.run_charts import anhoej_limits
+
+    for n in range(1, 601):
+        assert anhoej_limits(n)[1] == int(binom.ppf(0.05, n - 1, 0.5)), n
