@@ -6,13 +6,13 @@ import datetime
 import hashlib
 import os
 import re
-import subprocess
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from bench.pilot_reviewers import FIRST_RETURN, simulate_cycle, workbook_values
 from flows.run_pilot import MANIFEST, PilotRun, manifest_lines, run_pilot
@@ -59,8 +59,10 @@ def text_of(path: Path) -> str:
         with zipfile.ZipFile(path) as archive:
             return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
     if suffix == ".pdf":
-        # poppler's pdftotext; a PDF that cannot be read as text fails the scan rather than passing it.
-        return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        # pypdf's text extraction; a PDF that cannot be read as text fails the scan rather than passing it.
+        text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+        assert text.strip(), f"{path} has no extractable text"
+        return text
     if suffix in TEXT_SUFFIXES:
         return path.read_text("utf-8")
     return path.read_bytes().decode("utf-8", "replace")
@@ -241,8 +243,8 @@ def test_a_second_run_takes_unchanged_files_from_prefects_cache(runs: Runs) -> N
 GOLDEN_FILES = [
     f"{cycle}/{name}"
     for cycle in ("cycle-1", "cycle-2", "cycle-3")
-    for name in ("report.html", "rating_summary.csv", "agreement.csv")
-]
+    for name in ("report.html", "rating_summary.csv", "agreement.csv", "measures.csv", "predictions.csv")
+] + ["series/overview.html"]
 
 
 @pytest.mark.golden
@@ -256,3 +258,36 @@ def test_published_outputs_match_their_reviewed_golden_files(runs: Runs, name: s
         golden.write_text(actual, encoding="utf-8")
     assert golden.exists(), f"{golden} is missing: run 'make golden' and review the diff"
     assert actual == golden.read_text("utf-8"), "output changed: review it, then run 'make golden'"
+
+
+STORY = {
+    # cycle: (decision, a theme its report must show, words its main messages must hold)
+    "cycle-1": ("Adapt", "2. A cohesive team and safe debriefs", "debrief after every session"),
+    "cycle-2": ("Adopt", "2. A cohesive team and safe debriefs", "spread it to the family support group"),
+    "cycle-3": ("Adapt", "4. Fit differs by program and by PSW", "matching step into PSW recruitment"),
+}
+
+
+@pytest.mark.parametrize("cycle_id", sorted(STORY))
+def test_each_report_tells_its_part_of_the_story_in_html_and_pdf(runs: Runs, cycle_id: str) -> None:
+    settings, _, _, _, _ = runs
+    decision, theme, words = STORY[cycle_id]
+    html = (settings.published / cycle_id / "report.html").read_text("utf-8")
+    messages = html[html.index('id="main-messages"') : html.index('id="predictions"')]
+    assert f"Our decision.</strong> {decision}." in messages
+    assert words in " ".join(messages.split())
+    assert f">{theme}</h3>" in html
+    assert f'id="measures-{cycle_id}"' in html  # the run charts of the measures over time
+    pdf = " ".join(
+        "\n".join(page.extract_text() for page in PdfReader(settings.published / cycle_id / "report.pdf").pages).split()
+    )
+    assert "Main messages" in pdf and f"Our decision. {decision}." in pdf
+    assert words in pdf
+
+
+def test_the_series_overview_lists_every_cycles_decision_and_links_its_report(runs: Runs) -> None:
+    settings, _, _, _, _ = runs
+    html = (settings.published / "series" / "overview.html").read_text("utf-8")
+    for cycle_id in STORY:
+        assert f'href="../{cycle_id}/report.html"' in html
+    assert (settings.published / "series" / "overview.pdf").stat().st_size > 0
