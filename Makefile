@@ -30,7 +30,7 @@ node-modules: node_modules/.package-lock.json ## Install the browser tests' axe-
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 
-pilot: setup ## Run the bundled pilot end to end (ingest, publish) and print where the reports are
+pilot: setup ## Run the bundled 3-cycle pilot end to end (ingest, code, publish) and print where the reports are
 	$(RUN) python -m flows pilot
 
 ingest: setup ## Ingest data/inbox/<cycle>/ (accept into validated tables, or quarantine)
