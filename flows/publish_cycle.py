@@ -295,7 +295,7 @@ def _write_pdf(html: str, path: Path) -> None:
     # PDFs in a worker process instead (flows.quality_worker.print_pdf).
     from reports.pdf import write_report_pdf
 
-    write_report_pdf(html, path, base_url=path.parent)
+    write_report_pdf(html, path)  # no base URL: links between reports stay relative (reports.pdf)
 
 
 @task

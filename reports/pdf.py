@@ -170,5 +170,8 @@ def write_pdf_beside(html_path: Path) -> Path:
     Takes only a path, so a worker process can be given the job.
     """
     pdf = html_path.with_suffix(".pdf")
-    write_report_pdf(html_path.read_text("utf-8"), pdf, base_url=html_path.parent)
+    # No base URL: the report carries everything inline, and its links between reports
+    # ("../cycle-1/report.html") stay relative, instead of naming this machine's folders (which
+    # would also make the PDF differ from one workspace to the next).
+    write_report_pdf(html_path.read_text("utf-8"), pdf)
     return pdf

@@ -179,6 +179,15 @@ def test_no_canary_reaches_any_output_file(runs: Runs) -> None:
     assert scanned > 50
 
 
+def test_no_published_file_names_the_workspace_so_other_machines_get_the_same_bytes(runs: Runs) -> None:
+    settings, _, _, _, _ = runs
+    workspace = str(settings.workspace)
+    for path in sorted(settings.published.rglob("*")):
+        if path.is_file():
+            assert workspace not in text_of(path), path
+            assert workspace.encode() not in path.read_bytes(), path
+
+
 def test_no_canary_reaches_a_prefect_artifact_and_the_refusals_have_theirs(runs: Runs) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey

@@ -172,3 +172,25 @@ def test_a_report_with_an_inline_chart_prints_the_same_bytes_with_the_chart_text
     text = pdf_text(first)
     assert "The group felt safe." in text  # SVG text stays text in the PDF
     assert "Ratings" in text
+
+
+def test_a_report_printed_in_two_workspaces_is_the_same_pdf_with_its_links_kept_relative(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from reports.pdf import write_pdf_beside
+
+    page = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Overview</title></head>'
+        '<body><h1>Overview</h1><p><a href="../cycle-1/report.html">Cycle 1</a></p></body></html>'
+    )
+    printed = []
+    for workspace in ("one", "two"):
+        html = tmp_path / workspace / "published" / "series" / "overview.html"
+        html.parent.mkdir(parents=True)
+        html.write_text(page, encoding="utf-8")
+        printed.append(write_pdf_beside(html))
+    first, second = (path.read_bytes() for path in printed)
+    assert first == second
+    links = [a.get_object()["/A"]["/URI"] for a in PdfReader(printed[0]).pages[0]["/Annots"]]
+    assert links == ["../cycle-1/report.html"]
+    assert str(tmp_path).encode() not in first
