@@ -191,6 +191,7 @@ def test_a_report_printed_in_two_workspaces_is_the_same_pdf_with_its_links_kept_
         printed.append(write_pdf_beside(html))
     first, second = (path.read_bytes() for path in printed)
     assert first == second
-    links = [a.get_object()["/A"]["/URI"] for a in PdfReader(printed[0]).pages[0]["/Annots"]]
+    annotations = PdfReader(printed[0]).pages[0]["/Annots"]
+    links = [annotations[i].get_object()["/A"]["/URI"] for i in range(len(annotations))]  # type: ignore[arg-type,index]
     assert links == ["../cycle-1/report.html"]
     assert str(tmp_path).encode() not in first
