@@ -13,7 +13,7 @@ it in :func:`analyse_cycle` and pass it on to ``build_cycle_report`` (``measures
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -73,6 +73,8 @@ class Publication:
     has_record: bool = False
     #: The series overview across cycles, rewritten with every publication.
     overview: Path | None = None
+    #: The run charts of this report, so the overview of the same cycles need not draw them again.
+    measures: MeasuresSection | None = field(default=None, compare=False, repr=False)
 
 
 def cycle_records_folder(evaluation_file: Path) -> Path:
@@ -174,8 +176,8 @@ def themes_html(evaluation: Evaluation, cycle_id: str, settings: Settings, utter
 
 def analyse_cycle(
     evaluation: Evaluation, cycle_id: str, settings: Settings, series: CycleSeries | None
-) -> tuple[CycleReport, dict[str, pd.DataFrame], pd.DataFrame]:
-    """The report model and the tables behind it (file name -> table), plus the rating summary."""
+) -> tuple[CycleReport, dict[str, pd.DataFrame], pd.DataFrame, MeasuresSection | None]:
+    """The report model, the tables behind it (file name -> table), the rating summary and the run charts."""
     k = evaluation.privacy.k
     responses = _read(settings, "survey_responses", cycle_id, _columns(SurveyResponses))
     utterances = _read(settings, "utterances", cycle_id, _columns(Utterances))
@@ -287,7 +289,7 @@ def analyse_cycle(
         measures_html=Markup(render_measures_section(over_time)) if over_time is not None else None,
         themes_html=themes_html(evaluation, cycle_id, settings, utterances),
     )
-    return report, tables, summary
+    return report, tables, summary, over_time
 
 
 def _write_pdf(html: str, path: Path) -> None:
@@ -301,7 +303,7 @@ def _write_pdf(html: str, path: Path) -> None:
 @task
 def write_report(evaluation: Evaluation, cycle_id: str, settings: Settings, pdf: bool = True) -> Publication:
     series = find_cycle_records(evaluation, settings.evaluation)
-    report, tables, summary = analyse_cycle(evaluation, cycle_id, settings, series)
+    report, tables, summary, over_time = analyse_cycle(evaluation, cycle_id, settings, series)
     folder = settings.published / cycle_id
     report_path = folder / "report.html"
     html = render_cycle_report(report)
@@ -316,15 +318,25 @@ def write_report(evaluation: Evaluation, cycle_id: str, settings: Settings, pdf:
         paths.append(folder / name)
     markdown = report.main_messages_markdown + f"\nReport: `{report_path}`\n"
     create_markdown_artifact(key=f"report-{cycle_id}", markdown=markdown, description=f"Cycle report for {cycle_id}")
-    return Publication(cycle_id, report_path, tuple(paths), report.withheld_total, markdown, report.has_record)
+    return Publication(
+        cycle_id, report_path, tuple(paths), report.withheld_total, markdown, report.has_record, measures=over_time
+    )
 
 
 @task
-def write_series_overview(evaluation: Evaluation, settings: Settings, pdf: bool = True) -> Path:
-    """``published/series/overview.html`` (and its PDF): every cycle's decision, and the measures so far."""
+def write_series_overview(
+    evaluation: Evaluation, settings: Settings, pdf: bool = True, latest: Publication | None = None
+) -> Path:
+    """``published/series/overview.html`` (and its PDF): every cycle's decision, and the measures so far.
+
+    ``latest``, the publication of the latest cycle with a report, lends its run charts.
+    """
     series = find_cycle_records(evaluation, settings.evaluation)
     published = [c for c in evaluation.cycle_ids() if (settings.published / c / "report.html").exists()]
-    measures = measures_section(evaluation, published[-1], settings, series) if published else None
+    if latest is not None and published and latest.cycle_id == published[-1]:
+        measures = latest.measures
+    else:
+        measures = measures_section(evaluation, published[-1], settings, series) if published else None
     overview = build_series_overview(evaluation, series.records if series is not None else (), measures)
     folder = settings.published / "series"
     html = render_series_overview(overview)
@@ -351,4 +363,4 @@ def publish_cycle(
     publication = write_report(evaluation, cycle_id, settings, pdf)
     if not overview:
         return publication
-    return replace(publication, overview=write_series_overview(evaluation, settings, pdf))
+    return replace(publication, overview=write_series_overview(evaluation, settings, pdf, publication))

@@ -216,12 +216,13 @@ def run_pilot(settings: Settings | None = None) -> PilotRun:
         if cycle_id in with_data:
             last = cycle_id == [c for c in evaluation.cycle_ids() if c in with_data][-1]
             publication = write_report(evaluation, cycle_id, settings, pdf=False)
+            printing.append(start_quality_worker().submit(print_pdf, publication.report))
             if last:
-                publication = replace(publication, overview=write_series_overview(evaluation, settings, pdf=False))
+                overview = write_series_overview(evaluation, settings, pdf=False, latest=publication)
+                publication = replace(publication, overview=overview)
+                # The last PDF is printed here, beside the worker's, rather than queued behind it.
+                print_pdf(overview)
             publications.append(publication)
-            for page in (publication.report, publication.overview):
-                if page is not None:
-                    printing.append(start_quality_worker().submit(print_pdf, page))
     for job in printing:
         job.result()
     manifest = write_manifest(settings)
