@@ -36,7 +36,7 @@ def pilot() -> None:
     # only, which saves the server seconds of work (set the variable to "true" to keep them).
     os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
     from flows.prefect_server import start_temporary_server
-    from flows.quality_worker import start_quality_worker
+    from flows.quality_worker import start_quality_worker, stop_quality_worker
 
     # Before prefect is imported: Prefect's temporary server starts while this process imports
     # its packages.
@@ -56,6 +56,7 @@ def pilot() -> None:
     typer.echo(pilot_summary(run, settings))
     server_seconds = run.started_at - imported if run.started_at else None
     typer.echo(timing_line(run, time.perf_counter() - started, imported - started, server_seconds))
+    stop_quality_worker()  # idle by now: every check and PDF was waited for
     if prefect_database_template().is_file():
         return
     # Once per machine and Prefect version: later runs on a new workspace copy this database

@@ -39,3 +39,22 @@ def print_pdf(html_path: Path) -> Path:
     from reports.pdf import write_pdf_beside
 
     return write_pdf_beside(html_path)
+
+
+def stop_quality_worker() -> None:
+    """End the worker now that its jobs are done (its outputs are written atomically).
+
+    A graceful exit of a process that holds great-expectations, pandas and WeasyPrint takes
+    seconds of interpreter teardown; the idle worker is terminated instead.
+    """
+    global _worker
+    if _worker is None:
+        return
+    # ProcessPoolExecutor has no public way to end its processes before Python 3.14's kill_workers().
+    processes = list(getattr(_worker, "_processes", {}).values())
+    _worker.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+    _worker = None

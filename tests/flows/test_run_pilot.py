@@ -99,3 +99,17 @@ def test_no_temporary_server_is_started_when_the_user_set_an_api_url() -> None:
     env = {"PREFECT_API_URL": "http://127.0.0.1:4200/api"}
     assert start_temporary_server(env) is None
     assert env == {"PREFECT_API_URL": "http://127.0.0.1:4200/api"}
+
+
+def test_the_worker_is_ended_once_its_jobs_are_done_and_can_be_started_again() -> None:
+    from flows import quality_worker
+
+    worker = quality_worker.start_quality_worker()
+    assert worker.submit(abs, -3).result(timeout=120) == 3
+    processes = list(worker._processes.values())
+    assert processes and all(p.is_alive() for p in processes)
+    quality_worker.stop_quality_worker()
+    assert not any(p.is_alive() for p in processes)
+    again = quality_worker.start_quality_worker()
+    assert again is not worker
+    quality_worker.stop_quality_worker()
