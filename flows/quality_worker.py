@@ -52,9 +52,10 @@ def stop_quality_worker() -> None:
         return
     # ProcessPoolExecutor has no public way to end its processes before Python 3.14's kill_workers().
     processes = list(getattr(_worker, "_processes", {}).values())
-    _worker.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
-    for process in processes:
-        process.join(timeout=10)
+    # The executor's own thread notices the ended process and reaps it; waiting for that thread
+    # (instead of also joining the processes here) keeps a single thread calling waitpid, so no
+    # process is ever reported alive after this returns.
+    _worker.shutdown(wait=True, cancel_futures=True)
     _worker = None

@@ -109,7 +109,7 @@ def test_the_worker_is_ended_once_its_jobs_are_done_and_can_be_started_again() -
     processes = list(worker._processes.values())
     assert processes and all(p.is_alive() for p in processes)
     quality_worker.stop_quality_worker()
-    assert not any(p.is_alive() for p in processes)
+    assert all(p.exitcode is not None for p in processes)  # reaped, not merely signalled
     again = quality_worker.start_quality_worker()
     assert again is not worker
     quality_worker.stop_quality_worker()
