@@ -233,7 +233,7 @@ def test_every_check_holds_on_good_tables(workspace: Workspace) -> None:
 
 def test_bad_tables_fail_exactly_the_checks_they_break(workspace: Workspace) -> None:
     assert failed(workspace.bad) == {
-        ("survey_responses", "scale:feedback:q_again"),
+        ("survey_responses", "scale:feedback:yes-no"),
         ("survey_responses.answers.feedback", "answered:feedback:q_welcome"),
         ("utterances", "speaker-role"),
         ("utterances", "time-forward"),
@@ -245,8 +245,8 @@ def test_bad_tables_fail_exactly_the_checks_they_break(workspace: Workspace) -> 
     not_evaluated = {check.key for check in workspace.bad.failures if not check.evaluated}
     assert not_evaluated == {"complete:item_id", "one-answer-per-item", "item:feedback"}
     by_key = {check.key: check for check in workspace.bad.failures}
-    assert by_key["scale:feedback:q_again"].expectation == "ExpectColumnValuesToBeBetween"
-    assert by_key["scale:feedback:q_again"].unexpected_count == 1
+    assert by_key["scale:feedback:yes-no"].expectation == "ExpectColumnValuesToBeBetween"
+    assert by_key["scale:feedback:yes-no"].unexpected_count == 1
     assert by_key["speaker-role"].unexpected_count == 1
     assert by_key["time-forward"].expectation == "ExpectColumnPairValuesAToBeGreaterThanB"
     assert by_key["time-forward"].unexpected_count == 1
@@ -375,9 +375,11 @@ def test_the_suites_follow_the_evaluation() -> None:
     suite, *_ = quality_suites(GOOD, EVALUATION, "cycle-1")
     scales = {c.key: dict(c.arguments) for c in suite.checks if c.key.startswith("scale:")}
     assert scales == {
-        "scale:feedback:q_welcome": {"column": "value", "min_value": 1, "max_value": 5},
-        "scale:feedback:q_again": {"column": "value", "min_value": 1, "max_value": 2},
+        "scale:feedback:agree5": {"column": "value", "min_value": 1, "max_value": 5},
+        "scale:feedback:yes-no": {"column": "value", "min_value": 1, "max_value": 2},
     }
+    again = next(c for c in suite.checks if c.key == "scale:feedback:yes-no")
+    assert again.condition == "instrument_id = feedback and item_id in (q_again)"
     items = next(c for c in suite.checks if c.key == "item:feedback")
     assert items.arguments["value_set"] == ["q_again", "q_welcome"]
     assert items.condition == "instrument_id = feedback"
