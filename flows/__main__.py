@@ -45,12 +45,13 @@ def pilot() -> None:
     from flows.summary import pilot_summary, timing_line
 
     imported = time.perf_counter()
-    # The worker of the quality checks and PDFs imports great-expectations while the server
-    # finishes starting (a third process importing from the very start slows the other two).
-    start_quality_worker()
     preload_imports()  # while this process waits for the server
     if server is not None:
         server.wait_until_ready()
+    # The worker of the quality checks and PDFs imports great-expectations while the first
+    # files are ingested: started any earlier, it would take the second core from the server,
+    # whose start-up every flow waits for.
+    start_quality_worker()
     run = run_pilot(settings)
     # The server is stopped at exit, after Prefect has sent its last logs to it.
     typer.echo(pilot_summary(run, settings))

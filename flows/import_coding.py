@@ -13,6 +13,7 @@ from analysis.agreement import agreement_table
 from analysis.codings import coding_matrix
 from flows.prepare_coding import coding_folder, segments_path
 from flows.settings import Settings
+from flows.stopwatch import timed
 from instruments.atomic import write_bytes_atomic, write_text_atomic
 from instruments.errors import CycleStateError, InputRefused
 from instruments.evaluation import Evaluation
@@ -82,6 +83,7 @@ def export_refi_qda(
 
 
 @task
+@timed
 def import_workbooks(evaluation: Evaluation, cycle_id: str, settings: Settings) -> CodingImport:
     path = segments_path(settings, cycle_id)
     if not path.exists():

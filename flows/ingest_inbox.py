@@ -13,6 +13,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.context import TaskRunContext
 
 from flows.settings import REPOSITORY, Settings
+from flows.stopwatch import timed
 from instruments.atomic import write_text_atomic
 from instruments.errors import InputRefused
 from instruments.evaluation import Evaluation
@@ -51,6 +52,7 @@ class FileOutcome:
 
 
 @task(retries=2, retry_delay_seconds=1)
+@timed
 def land_file(file: InboxFile, settings: Settings) -> LandedFile:
     return land(file.path, settings.landing)
 
@@ -95,6 +97,7 @@ def outputs_present(settings: Settings, sha256: str) -> bool:
 
 
 @task(cache_key_fn=ingest_cache_key, persist_result=True)
+@timed
 def ingest_file(
     file: InboxFile,
     landed: LandedFile,
@@ -182,6 +185,7 @@ def quality_summaries(reports: tuple[QualityReport, ...], seconds: float) -> tup
 
 
 @task
+@timed
 def check_quality(evaluation: Evaluation, cycle_ids: list[str], settings: Settings) -> tuple[QualitySummary, ...]:
     """Run each cycle's great-expectations suites on its stored tables (one GX run) and build the Data Docs."""
     reports, seconds = check_stored_cycles(

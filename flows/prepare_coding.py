@@ -10,6 +10,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from analysis.segments import segment_utterances
 from flows.settings import Settings
+from flows.stopwatch import timed
 from instruments.evaluation import Evaluation
 from instruments.load import load_evaluation
 from reports.reviewer_workbook import write_reviewer_workbook
@@ -34,6 +35,7 @@ def coding_folder(settings: Settings, cycle_id: str) -> Path:
 
 
 @task
+@timed
 def write_workbooks(evaluation: Evaluation, cycle_id: str, settings: Settings) -> CodingPreparation:
     utterances = read_table(settings.validated, "utterances", cycle_id, list(Utterances.to_schema().columns))
     segments = segment_utterances(utterances, evaluation.coding.unit, evaluation.coding.abbreviations)

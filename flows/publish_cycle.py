@@ -36,6 +36,7 @@ from analysis.sources import describe_sources
 from analysis.themes import summarise_cycle_themes
 from flows.prepare_coding import segments_path
 from flows.settings import Settings
+from flows.stopwatch import timed
 from instruments.atomic import write_text_atomic
 from instruments.cycle import CycleRecord
 from instruments.cycle_records import CycleSeries, load_cycle_records
@@ -301,6 +302,7 @@ def _write_pdf(html: str, path: Path) -> None:
 
 
 @task
+@timed
 def write_report(evaluation: Evaluation, cycle_id: str, settings: Settings, pdf: bool = True) -> Publication:
     series = find_cycle_records(evaluation, settings.evaluation)
     report, tables, summary, over_time = analyse_cycle(evaluation, cycle_id, settings, series)
@@ -324,6 +326,7 @@ def write_report(evaluation: Evaluation, cycle_id: str, settings: Settings, pdf:
 
 
 @task
+@timed
 def write_series_overview(
     evaluation: Evaluation, settings: Settings, pdf: bool = True, latest: Publication | None = None
 ) -> Path:

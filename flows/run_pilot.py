@@ -29,6 +29,7 @@ from flows.prepare_coding import coding_folder, write_workbooks
 from flows.publish_cycle import Publication, write_report, write_series_overview
 from flows.quality_worker import print_pdf, start_quality_worker
 from flows.settings import Settings
+from flows.stopwatch import seconds_of_work, timed, timed_block
 from instruments.atomic import write_bytes_atomic, write_text_atomic
 from instruments.evaluation import Evaluation
 from instruments.load import load_evaluation
@@ -61,6 +62,9 @@ class PilotRun:
     manifest: Path | None = None
     #: ``time.perf_counter()`` when the flow's body started (after Prefect's server was up).
     started_at: float = 0.0
+    #: Of ``seconds_in_flow``, the seconds of our own work (task bodies, the worker's jobs waited
+    #: for); the rest is Prefect's bookkeeping of the runs (``flows/stopwatch.py``).
+    seconds_of_work: float = 0.0
 
     @property
     def files(self) -> tuple[FileOutcome, ...]:
@@ -77,6 +81,7 @@ def copy_changed(source: Path, target: Path) -> bool:
 
 
 @task
+@timed
 def stage_pilot_inbox(source: Path, settings: Settings) -> int:
     """Copy the pilot's bundled inbox into the workspace inbox (unchanged files are skipped)."""
     return sum(
@@ -87,6 +92,7 @@ def stage_pilot_inbox(source: Path, settings: Settings) -> int:
 
 
 @task
+@timed
 def stage_returns(returned: Path, cycle_id: str, settings: Settings, names: tuple[str, ...]) -> tuple[str, ...]:
     """Put the named returned workbooks in ``coding/<cycle>/in/`` as a reviewer would hand them in."""
     inbox = coding_folder(settings, cycle_id) / "in"
@@ -149,6 +155,7 @@ def manifest_lines(published: Path) -> list[str]:
 
 
 @task
+@timed
 def write_manifest(settings: Settings) -> Path:
     """Write ``published/MANIFEST.sha256`` (``sha256sum -c`` can check it from that folder)."""
     target = settings.published / MANIFEST
@@ -156,8 +163,9 @@ def write_manifest(settings: Settings) -> Path:
     return target
 
 
-#: Slow imports of the coding steps (nltk's sentence splitter pulls in much of nltk).
-SLOW_IMPORTS = ("nltk.tokenize.punkt",)
+#: Slow imports of later steps: the coding steps (nltk's sentence splitter pulls in much of nltk)
+#: and the series overview's PDF, printed in this process at the very end (WeasyPrint).
+SLOW_IMPORTS = ("nltk.tokenize.punkt", "reports.pdf")
 
 
 def preload_imports(modules: tuple[str, ...] = SLOW_IMPORTS) -> threading.Thread:
@@ -173,6 +181,7 @@ def preload_imports(modules: tuple[str, ...] = SLOW_IMPORTS) -> threading.Thread
 
 
 @task
+@timed
 def record_quality(reports: tuple[QualityReport, ...], seconds: float) -> tuple[QualitySummary, ...]:
     """Record the artifacts of the quality checks and summarise them."""
     return quality_summaries(reports, seconds)
@@ -182,8 +191,10 @@ def record_quality(reports: tuple[QualityReport, ...], seconds: float) -> tuple[
 def run_pilot(settings: Settings | None = None) -> PilotRun:
     """Ingest the pilot's inbox, code and reconcile each cycle, publish every report, write the manifest."""
     started = time.perf_counter()
+    work_before = seconds_of_work()
     settings = settings or Settings.from_env()
-    evaluation = load_evaluation(settings.evaluation)
+    with timed_block():
+        evaluation = load_evaluation(settings.evaluation)
     pilot = settings.evaluation.parent
     stage_pilot_inbox(pilot / "inbox", settings)
     ingested = ingest_inbox(settings, check=False)
@@ -221,12 +232,15 @@ def run_pilot(settings: Settings | None = None) -> PilotRun:
                 overview = write_series_overview(evaluation, settings, pdf=False, latest=publication)
                 publication = replace(publication, overview=overview)
                 # The last PDF is printed here, beside the worker's, rather than queued behind it.
-                print_pdf(overview)
+                with timed_block():
+                    print_pdf(overview)
             publications.append(publication)
-    for job in printing:
-        job.result()
+    with timed_block():  # the worker's jobs are our work too
+        for job in printing:
+            job.result()
+        checked_reports = pending.result() if pending else None
     manifest = write_manifest(settings)
-    ingested = IngestRun(ingested.files, record_quality(*pending.result()) if pending else ())
+    ingested = IngestRun(ingested.files, record_quality(*checked_reports) if checked_reports else ())
     return PilotRun(
         ingested,
         tuple(publications),
@@ -235,4 +249,5 @@ def run_pilot(settings: Settings | None = None) -> PilotRun:
         tuple(refusals),
         manifest,
         started,
+        seconds_of_work() - work_before,
     )

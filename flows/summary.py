@@ -58,25 +58,32 @@ def pilot_summary(run: PilotRun, settings: Settings) -> str:
 def timing_line(
     run: PilotRun, total_seconds: float, import_seconds: float | None = None, server_seconds: float | None = None
 ) -> str:
-    """Where the pilot's wall time went: our flows (and the quality checks in them) vs Prefect's overhead.
+    """Where the pilot's wall time went: our work, and Prefect's own overhead apart.
 
-    Given ``import_seconds`` (the command's imports) and ``server_seconds`` (from then until the
-    flow's body started: mostly Prefect's temporary server starting), the time outside the flows
-    is split into those and the rest (Prefect's bookkeeping after the flow, stopping the server).
+    Inside the flows, our work is what ``flows/stopwatch.py`` counted (task bodies, the worker's
+    jobs waited for); the rest of the flows' time is Prefect's bookkeeping of the runs. Given
+    ``import_seconds`` (the command's imports) and ``server_seconds`` (from then until the flow's
+    body started: mostly Prefect's temporary server starting), the time outside the flows is
+    split into those and the rest (Prefect's bookkeeping after the flow, stopping the server).
     """
     quality = sum(q.seconds for q in run.ingest.quality)
-    overhead = max(total_seconds - run.seconds_in_flow, 0.0)
+    outside = max(total_seconds - run.seconds_in_flow, 0.0)
+    work = min(run.seconds_of_work, run.seconds_in_flow)
+    bookkeeping = run.seconds_in_flow - work
     head = (
         f"Time: {total_seconds:.1f} s in all: {run.seconds_in_flow:.1f} s in the pilot's flows "
-        f"(data-quality checks {quality:.1f} s), "
+        f"({work:.1f} s our work, data-quality checks {quality:.1f} s of it; {bookkeeping:.1f} s Prefect's "
+        "bookkeeping of the runs), "
     )
     if import_seconds is None or server_seconds is None:
-        return head + f"{overhead:.1f} s before them: imports and starting Prefect's temporary server."
-    rest = max(overhead - import_seconds - server_seconds, 0.0)
+        return head + f"{outside:.1f} s before them: imports and starting Prefect's temporary server."
+    rest = max(outside - import_seconds - server_seconds, 0.0)
+    prefect = bookkeeping + server_seconds + rest
     return head + (
-        f"{overhead:.1f} s outside them: {import_seconds:.1f} s importing Python packages (Prefect, pandas, "
+        f"{outside:.1f} s outside them: {import_seconds:.1f} s importing Python packages (Prefect, pandas, "
         f"our code), {server_seconds:.1f} s starting Prefect's temporary server, {rest:.1f} s finishing the "
-        "run and stopping the server."
+        f"run and stopping the server. Prefect's own overhead in all: {prefect:.1f} s "
+        "(bookkeeping, server start, finishing; its import is counted with the packages)."
     )
 
 

@@ -18,6 +18,7 @@ import functools
 import math
 import operator
 import os
+import threading
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -227,6 +228,7 @@ def _validate(
             ValidationResultIdentifier,
         )
 
+    _thread_lock_for_progress_bars()
     gx_root.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=gx_root)
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
@@ -291,6 +293,18 @@ def _validate(
             page = Path(url2pathname(urlparse(url).path)) if url else None
             runs[cycle_id].append(_SuiteRun(checks, page))
     return runs
+
+
+def _thread_lock_for_progress_bars() -> None:
+    """Give tqdm (GX's progress bars, switched off) a thread lock before it makes its own.
+
+    Its own is a multiprocessing lock: a semaphore that outlives a worker process ended with
+    ``terminate()``, which Python then reports as leaked when the pilot exits.
+    """
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    if not hasattr(tqdm, "_lock"):
+        tqdm.set_lock(threading.RLock())
 
 
 def _forget(factory: Any, name: str) -> None:

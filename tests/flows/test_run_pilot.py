@@ -6,6 +6,7 @@ The pilot itself runs end to end, twice, in ``test_pilot_end_to_end.py``.
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -41,18 +42,42 @@ def test_staging_copies_a_file_only_when_its_bytes_differ(tmp_path: Path) -> Non
     assert target.read_bytes() == b"second"
 
 
-def test_the_timing_line_separates_the_flows_from_prefects_start_up(tmp_path: Path) -> None:
+def test_the_timing_line_separates_our_work_from_prefects_overhead(tmp_path: Path) -> None:
     quality = QualitySummary("cycle-1", 54, (), tmp_path / "q.html", seconds=4.25)
-    run = PilotRun(IngestRun((), (quality,)), (), seconds_in_flow=20.0)
+    run = PilotRun(IngestRun((), (quality,)), (), seconds_in_flow=20.0, seconds_of_work=17.5)
     assert timing_line(run, 31.5) == (
-        "Time: 31.5 s in all: 20.0 s in the pilot's flows (data-quality checks 4.2 s), 11.5 s before them: "
-        "imports and starting Prefect's temporary server."
+        "Time: 31.5 s in all: 20.0 s in the pilot's flows (17.5 s our work, data-quality checks 4.2 s of it; "
+        "2.5 s Prefect's bookkeeping of the runs), 11.5 s before them: imports and starting Prefect's "
+        "temporary server."
     )
     assert timing_line(run, 31.5, 6.0, 4.0) == (
-        "Time: 31.5 s in all: 20.0 s in the pilot's flows (data-quality checks 4.2 s), 11.5 s outside them: "
-        "6.0 s importing Python packages (Prefect, pandas, our code), 4.0 s starting Prefect's temporary "
-        "server, 1.5 s finishing the run and stopping the server."
+        "Time: 31.5 s in all: 20.0 s in the pilot's flows (17.5 s our work, data-quality checks 4.2 s of it; "
+        "2.5 s Prefect's bookkeeping of the runs), 11.5 s outside them: 6.0 s importing Python packages "
+        "(Prefect, pandas, our code), 4.0 s starting Prefect's temporary server, 1.5 s finishing the run and "
+        "stopping the server. Prefect's own overhead in all: 8.0 s (bookkeeping, server start, finishing; its "
+        "import is counted with the packages)."
     )
+
+
+def test_the_stopwatch_counts_nested_work_once_and_only_while_it_runs() -> None:
+    from flows.stopwatch import seconds_of_work, timed, timed_block
+
+    @timed
+    def inner() -> int:
+        time.sleep(0.05)
+        return 7
+
+    before = seconds_of_work()
+    started = time.perf_counter()
+    with timed_block():
+        assert inner() == 7
+        time.sleep(0.05)
+    block = time.perf_counter() - started
+    time.sleep(0.1)  # outside any block: not counted
+    counted = seconds_of_work() - before
+    # Counted twice, the inner call would push the total past the block's own duration.
+    assert 0.1 <= counted <= block
+    assert inner.__name__ == "inner"
 
 
 def test_the_agreement_figures_name_the_pooled_kappa_the_sparsest_code_and_one_sided_codes(tmp_path: Path) -> None:
