@@ -128,18 +128,20 @@ def _cells(export: SurveyExport, included: np.ndarray, columns: list[str]) -> _C
 def _categorical(
     codes: np.ndarray, categories: Sequence[str] | pd.CategoricalDtype
 ) -> pd.Categorical | pd.arrays.ArrowStringArray:
-    """The texts ``categories[codes]``: categorical when texts repeat, else Arrow-backed strings.
+    """The texts ``categories[codes]``: categorical when texts repeat or are shared, else Arrow-backed strings.
 
-    A contract checks a categorical column once per category, so repeats are checked once; for
-    texts that hardly repeat (a token in a table of one row per respondent) Arrow strings are
-    checked faster.
+    A contract checks a categorical column once per category, so repeats are checked once, and
+    categories shared by the tables of one export (the respondent tokens) once for all of them
+    (:mod:`validation.conformance`); texts of one column that hardly repeat are checked as fast
+    as Arrow strings.
     """
     numbers = cast(Sequence[int], codes)  # the stubs ask for a sequence; an array of codes is what pandas wants
+    shared = isinstance(categories, pd.CategoricalDtype)
     if isinstance(categories, pd.CategoricalDtype):
-        dtype = categories  # shared: its categories are checked once
+        dtype = categories
     else:
         dtype = pd.CategoricalDtype(pd.Index(list(categories), dtype=object))
-    if 2 * len(dtype.categories) > len(codes):
+    if not shared and 2 * len(dtype.categories) > len(codes):
         values = pa.array(dtype.categories.to_numpy(dtype=object), type=pa.large_string())
         return pd.arrays.ArrowStringArray(values.take(pa.array(codes)))
     return pd.Categorical.from_codes(numbers, dtype=dtype)
