@@ -13,14 +13,17 @@ These are explicit function calls that always run; they never depend on pandera'
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import hmac
+import importlib
 import re
 import secrets
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -45,25 +48,53 @@ _INNER_PAD = bytes(x ^ 0x36 for x in range(256))
 _OUTER_PAD = bytes(x ^ 0x5C for x in range(256))
 
 
-def respondent_tokens(respondent_ids: Sequence[str], salt: str) -> list[str]:
-    """:func:`respondent_token` of each id, at a third of the cost for a whole export.
+def _builtin_sha256() -> Callable[[bytes], Any]:
+    """CPython's own SHA-256 if the interpreter has it, else OpenSSL's (the same digests).
 
-    The HMAC (RFC 2104) is spelled out so that the salt's two padded hash states are computed
-    once and copied for each id, rather than set up again per id.
+    Copying the built-in one's state is a plain memory copy; OpenSSL's copy, through its
+    provider layer, costs more than hashing a short id.
+    """
+    try:
+        return cast(Callable[[bytes], Any], importlib.import_module("_sha256").sha256)
+    except ImportError:  # pragma: no cover - an interpreter built without it
+        return hashlib.sha256
+
+
+_SHA256 = _builtin_sha256()
+
+
+def token_numbers(respondent_ids: Iterable[str], salt: str) -> np.ndarray:
+    """The number each id's token spells: the first 8 bytes of its HMAC-SHA256 under ``salt``.
+
+    An unsigned 64-bit integer per id; :func:`token_texts` writes it as the token
+    (``"r-"`` and 16 hex digits). The HMAC (RFC 2104) is spelled out so that the salt's two
+    padded hash states are computed once and copied for each id.
     """
     key = salt.encode("utf-8")
     if len(key) > _BLOCK:
         key = hashlib.sha256(key).digest()
     key = key.ljust(_BLOCK, b"\0")
-    inner, outer = hashlib.sha256(key.translate(_INNER_PAD)), hashlib.sha256(key.translate(_OUTER_PAD))
-    tokens = []
-    for respondent_id in respondent_ids:
-        step = inner.copy()
-        step.update(respondent_id.encode("utf-8"))
-        final = outer.copy()
+    copy_inner, copy_outer = _SHA256(key.translate(_INNER_PAD)).copy, _SHA256(key.translate(_OUTER_PAD)).copy
+    prefixes: list[bytes] = []
+    append = prefixes.append
+    for data in map(str.encode, respondent_ids):
+        step = copy_inner()
+        step.update(data)
+        final = copy_outer()
         final.update(step.digest())
-        tokens.append("r-" + final.hexdigest()[:16])
-    return tokens
+        append(final.digest()[:8])
+    return np.frombuffer(b"".join(prefixes), dtype=">u8").astype(np.uint64)
+
+
+def token_texts(numbers: np.ndarray) -> list[str]:
+    """The token each :func:`token_numbers` number spells: ``"r-"`` and its 16 hex digits."""
+    digits = binascii.hexlify(np.asarray(numbers, dtype=">u8").tobytes()).decode("ascii")
+    return ["r-" + digits[start : start + 16] for start in range(0, len(digits), 16)]
+
+
+def respondent_tokens(respondent_ids: Sequence[str], salt: str) -> list[str]:
+    """:func:`respondent_token` of each id, at a fraction of the cost for a whole export."""
+    return token_texts(token_numbers(respondent_ids, salt))
 
 
 #: Values platforms write into identifying columns of anonymous responses (MS Forms, Qualtrics

@@ -18,7 +18,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from instruments.errors import ContractViolation, Failure, UnmappedInput
 from instruments.evaluation import Evaluation, Instrument, Item
-from validation.privacy import Redactor, respondent_tokens
+from validation.privacy import Redactor, token_numbers, token_texts
 from validation.survey_export import SurveyExport
 
 _SELECTED = frozenset({"1", "true", "checked", "yes", "y", "selected", "x"})
@@ -171,9 +171,14 @@ def map_answers(
     if not include_partial:
         left_out[list(export.partial)] = True
     included = np.flatnonzero(~left_out)
-    tokens = respondent_tokens([export.respondent_ids[i] for i in included.tolist()], salt)
-    token_codes, token_values = pd.factorize(np.array(tokens, dtype=object))
-    token_type = pd.CategoricalDtype(pd.Index(token_values, dtype=object))
+    numbers = token_numbers([export.respondent_ids[i] for i in included.tolist()], salt)
+    distinct, token_codes = np.unique(numbers, return_inverse=True)
+    tokens = pd.Index(token_texts(distinct), dtype=object)
+    # Sorted and distinct, the tokens are strictly increasing; asking pandas whether they increase
+    # tells it that they are distinct, so it does not hash them all again to check.
+    if not tokens.is_monotonic_increasing:
+        raise AssertionError("np.unique returns sorted numbers")
+    token_type = pd.CategoricalDtype(tokens)
     failures: list[Failure] = []
     by_kind: dict[str, list[str]] = {"rating": [], "choice": [], "text": []}
     for column, (item_id, _) in targets.items():
