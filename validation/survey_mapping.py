@@ -8,7 +8,8 @@ never the answer itself).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import cast
 
@@ -151,6 +152,17 @@ def _constant(value: str, length: int) -> pd.Categorical | pd.arrays.ArrowString
     return _categorical(np.zeros(length, dtype=np.int8), [value])
 
 
+def _token_categories(numbers: np.ndarray) -> tuple[np.ndarray, pd.CategoricalDtype]:
+    """Each included respondent's token code, and the tokens as categories the tables share."""
+    distinct, codes = np.unique(numbers, return_inverse=True)
+    tokens = pd.Index(token_texts(distinct), dtype=object)
+    # Sorted and distinct, the tokens are strictly increasing; asking pandas whether they increase
+    # tells it that they are distinct, so it does not hash them all again to check.
+    if not tokens.is_monotonic_increasing:
+        raise AssertionError("np.unique returns sorted numbers")
+    return codes, pd.CategoricalDtype(tokens)
+
+
 def map_answers(
     export: SurveyExport,
     instrument: Instrument,
@@ -171,14 +183,8 @@ def map_answers(
     if not include_partial:
         left_out[list(export.partial)] = True
     included = np.flatnonzero(~left_out)
-    numbers = token_numbers([export.respondent_ids[i] for i in included.tolist()], salt)
-    distinct, token_codes = np.unique(numbers, return_inverse=True)
-    tokens = pd.Index(token_texts(distinct), dtype=object)
-    # Sorted and distinct, the tokens are strictly increasing; asking pandas whether they increase
-    # tells it that they are distinct, so it does not hash them all again to check.
-    if not tokens.is_monotonic_increasing:
-        raise AssertionError("np.unique returns sorted numbers")
-    token_type = pd.CategoricalDtype(tokens)
+    ids = [export.respondent_ids[i] for i in included.tolist()]
+    token_codes, token_type = _token_categories(token_numbers(ids, salt))
     failures: list[Failure] = []
     by_kind: dict[str, list[str]] = {"rating": [], "choice": [], "text": []}
     for column, (item_id, _) in targets.items():
@@ -222,7 +228,6 @@ def map_answers(
                 )
             )
     rated = np.flatnonzero(values != 0)
-    rating_table = pd.DataFrame({**keyed(ratings, rated), "value": values[rated]})
     choices = _cells(export, included, by_kind["choice"])
     option_ids: dict[tuple[str, str], int] = {}
     picked_of_text: list[list[int] | None] = [[] for _ in choices.texts]
@@ -266,6 +271,7 @@ def map_answers(
             rule=kinds[0],
             failures=tuple(sorted(failures, key=lambda f: (f.row or 0, f.column or ""))),
         )
+    rating_table = pd.DataFrame({**keyed(ratings, rated), "value": values[rated]})
     choice_table = _choice_table(choices, picked_of_text, option_ids, token_codes, token_type, instrument.id, cycle_id)
     comments = _cells(export, included, by_kind["text"])
     redacted = _redacted(comments, redactor)
@@ -334,15 +340,38 @@ def _redacted(comments: _Cells, redactor: Redactor) -> pd.Categorical | pd.array
 
 def as_stored(frame: pd.DataFrame) -> pd.DataFrame:
     """A mapped table as it is stored: categorical text columns become Arrow-backed strings."""
-    columns: dict[str, object] = {}
-    for name in frame.columns:
-        column = frame[name]
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            categories = pa.array(column.cat.categories.to_numpy(dtype=object), type=pa.large_string())
-            columns[name] = pd.arrays.ArrowStringArray(categories.take(pa.array(column.cat.codes.to_numpy())))
-        else:
-            columns[name] = column.array
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
+    return as_stored_tables({"": frame})[""]
+
+
+def as_stored_tables(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """:func:`as_stored` of each table.
+
+    Categories the tables share (the respondent tokens) are turned into Arrow strings once, and
+    the columns are spelled out on two threads: Arrow's ``take`` runs without the GIL.
+    """
+    texts: dict[int, pa.Array] = {}  # by the identity of a categories index the frames keep alive
+    spelled: list[tuple[pa.Array, np.ndarray]] = []
+    for frame in frames.values():
+        for name in frame.columns:
+            column = frame[name]
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                categories = column.cat.categories
+                if id(categories) not in texts:
+                    texts[id(categories)] = pa.array(categories.to_numpy(dtype=object), type=pa.large_string())
+                spelled.append((texts[id(categories)], column.cat.codes.to_numpy()))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        strings = iter(list(pool.map(lambda job: job[0].take(pa.array(job[1])), spelled)))
+    stored = {}
+    for table, frame in frames.items():
+        columns: dict[str, object] = {}
+        for name in frame.columns:
+            column = frame[name]
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                columns[name] = pd.arrays.ArrowStringArray(next(strings))
+            else:
+                columns[name] = column.array
+        stored[table] = pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
+    return stored
 
 
 def _picked(item: Item, choice: str, raw: str) -> list[str] | None:
