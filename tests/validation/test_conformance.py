@@ -250,3 +250,19 @@ def test_random_damage_never_gets_a_pass_pandera_would_refuse(seed: int) -> None
     else:
         with pytest.raises(ContractViolation):
             validate_table(SurveyResponses, frame, "pf.csv")
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "r-0123456789abcdef\n",
+        "r-0123456789abcdef\r",
+        "r-0123456789ABCDEF",
+        " r-0123456789abcdef",
+        "r-" + "\u0660" * 10 + "abcdef",
+    ],
+    ids=["trailing newline", "trailing return", "upper case", "leading space", "arabic-indic digits"],
+)
+def test_a_pattern_judges_each_text_as_pandera_does(token: str) -> None:
+    frame = with_category(ratings(), "respondent_token", 0, token)
+    assert passes(SurveyResponses.to_schema(), frame) == pandera_passes(SurveyResponses, frame)
