@@ -360,7 +360,7 @@ def as_stored_tables(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFra
                     texts[id(categories)] = pa.array(categories.to_numpy(dtype=object), type=pa.large_string())
                 spelled.append((texts[id(categories)], column.cat.codes.to_numpy()))
     with ThreadPoolExecutor(max_workers=2) as pool:
-        strings = iter(list(pool.map(lambda job: job[0].take(pa.array(job[1])), spelled)))
+        strings = iter(list(pool.map(_spelled, spelled)))
     stored = {}
     for table, frame in frames.items():
         columns: dict[str, object] = {}
@@ -372,6 +372,24 @@ def as_stored_tables(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFra
                 columns[name] = column.array
         stored[table] = pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
     return stored
+
+
+#: Rows of the one block a column of a single repeated text is made of.
+_BLOCK_ROWS = 1 << 16
+
+
+def _spelled(job: tuple[pa.Array, np.ndarray]) -> pa.Array | pa.ChunkedArray:
+    """``texts[codes]`` as Arrow strings.
+
+    A column that repeats one text (the instrument and cycle ids) is one block of it repeated:
+    the same values, without spelling the text out a million times (tens of MB of fresh memory).
+    """
+    texts, codes = job
+    if len(texts) == 1 and len(codes) > _BLOCK_ROWS and not (codes != 0).any():
+        block = texts.take(pa.array(np.zeros(_BLOCK_ROWS, dtype=np.int8)))
+        whole, rest = divmod(len(codes), _BLOCK_ROWS)
+        return pa.chunked_array([block] * whole + [block.slice(0, rest)], type=block.type)
+    return texts.take(pa.array(codes))
 
 
 def _picked(item: Item, choice: str, raw: str) -> list[str] | None:
