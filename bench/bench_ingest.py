@@ -83,7 +83,7 @@ from pathlib import Path
 from instruments.evaluation import Evaluation
 from validation.intake import accept
 from validation.landing import land
-from validation.tables import table_path, write_table
+from validation.tables import table_path, write_tables
 import bench.bench_ingest as b
 evaluation = Evaluation.model_validate(b.EVALUATION)
 workspace = Path(tempfile.mkdtemp())
@@ -92,8 +92,7 @@ landed = land(Path(sys.argv[1]), workspace / "landing")
 landed_at = time.perf_counter()
 intake = accept(landed.path.read_bytes(), landed.name, landed.short_id, evaluation, "cycle-1", "salt")
 accepted_at = time.perf_counter()
-for table, frame in intake.tables.items():
-    write_table(frame, table_path(workspace / "validated", table, "cycle-1", landed.sha256))
+write_tables({table_path(workspace / "validated", t, "cycle-1", landed.sha256): f for t, f in intake.tables.items()})
 elapsed = time.perf_counter() - start
 rows = sum(len(f) for f in intake.tables.values())
 print(rows, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,

@@ -8,9 +8,11 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pytest
 
 from validation.survey_mapping import as_stored, as_stored_tables
-from validation.tables import write_table
+from validation.tables import write_table, write_tables
 
 ROWS = 3 * (1 << 16) + 17  # past the block a repeated text is made of, and not a multiple of it
 
@@ -53,3 +55,21 @@ def test_a_stored_table_reads_back_as_the_spelled_out_one(tmp_path: Path) -> Non
     back = pd.read_parquet(tmp_path / "stored.parquet")
     pd.testing.assert_frame_equal(back, pd.read_parquet(tmp_path / "spelled.parquet"))
     assert back["instrument_id"].eq("participant-feedback").all()
+
+
+def test_tables_written_together_are_the_files_written_one_by_one(tmp_path: Path) -> None:
+    frames = {"a": as_stored(mapped(ROWS)), "b": as_stored(mapped(50)), "c": mapped(7)}
+    write_tables({tmp_path / "together" / f"{name}.parquet": frame for name, frame in frames.items()})
+    for name, frame in frames.items():
+        write_table(frame, tmp_path / "alone" / f"{name}.parquet")
+        assert (tmp_path / "together" / f"{name}.parquet").read_bytes() == (
+            tmp_path / "alone" / f"{name}.parquet"
+        ).read_bytes()
+
+
+def test_a_table_that_cannot_be_written_is_reported_after_the_others_are_stored(tmp_path: Path) -> None:
+    unwritable = pd.DataFrame({"mixed": [1, "two", 3.0]})
+    with pytest.raises(pa.ArrowException):
+        write_tables({tmp_path / "bad.parquet": unwritable, tmp_path / "good.parquet": mapped(10)})
+    assert pd.read_parquet(tmp_path / "good.parquet").shape == (10, 4)
+    assert not list(tmp_path.glob("*bad*"))
