@@ -77,15 +77,16 @@ def token_numbers(respondent_ids: Iterable[str], salt: str) -> np.ndarray:
         key = hashlib.sha256(key).digest()
     key = key.ljust(_BLOCK, b"\0")
     copy_inner, copy_outer = _SHA256(key.translate(_INNER_PAD)).copy, _SHA256(key.translate(_OUTER_PAD)).copy
-    prefixes: list[bytes] = []
-    append = prefixes.append
+    digests: list[bytes] = []
+    append = digests.append
     for data in map(str.encode, respondent_ids):
         step = copy_inner()
         step.update(data)
         final = copy_outer()
         final.update(step.digest())
-        append(final.digest()[:8])
-    return np.frombuffer(b"".join(prefixes), dtype=">u8").astype(np.uint64)
+        append(final.digest())
+    # Each 32-byte digest is four big-endian 64-bit words; the token keeps the first.
+    return np.frombuffer(b"".join(digests), dtype=">u8")[::4].astype(np.uint64)
 
 
 def token_texts(numbers: np.ndarray) -> np.ndarray:

@@ -183,7 +183,8 @@ def map_answers(
     if not include_partial:
         left_out[list(export.partial)] = True
     included = np.flatnonzero(~left_out)
-    ids = [export.respondent_ids[i] for i in included.tolist()]
+    everyone = len(included) == len(export.respondent_ids)
+    ids = export.respondent_ids if everyone else [export.respondent_ids[i] for i in included.tolist()]
     token_codes, token_type = _token_categories(token_numbers(ids, salt))
     failures: list[Failure] = []
     by_kind: dict[str, list[str]] = {"rating": [], "choice": [], "text": []}
