@@ -39,7 +39,7 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
         for name, dtype in frame.dtypes.items()
         if not (isinstance(dtype, pd.StringDtype) or dtype == np.dtype(object))
     ]
-    statistics = counted or False if all(isinstance(name, str) for name in frame.columns) else True
+    statistics = (counted or False) if all(isinstance(name, str) for name in frame.columns) else True
     frame.to_parquet(buffer, engine="pyarrow", index=False, write_statistics=statistics)
     write_bytes_atomic(path, buffer.getvalue())
 
