@@ -29,3 +29,14 @@ def decode_text(data: bytes, name: str) -> str:
     if b"\r" not in data:
         return text  # most exports already end lines with \n alone: no need to scan the text twice
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def utf8_of(data: bytes, text: str) -> bytes:
+    """The UTF-8 bytes of ``text`` as :func:`decode_text` made it from ``data``, re-encoding only if needed.
+
+    When the file had no byte-order mark and no carriage return, the text is the file's bytes
+    decoded unchanged, so those bytes are its encoding: a 25 MB export is not encoded again.
+    """
+    if b"\r" not in data and not data.startswith(_UTF8_BOM):
+        return data
+    return text.encode("utf-8")

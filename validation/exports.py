@@ -29,7 +29,8 @@ def misdecoded_cells(frame: pd.DataFrame, file_rows: Sequence[int], labels: Mapp
     """Notes naming each cell whose text looks mis-decoded (the text itself is not repeated)."""
     notes = []
     for column in frame.columns:
-        if pc.all(pc.string_is_ascii(pa.array(frame[column].array))).as_py():
+        cells = pa.array(frame[column].array)
+        if _plain_ascii(cells) or pc.all(pc.string_is_ascii(cells)).as_py():
             continue  # every sign of mis-decoding is a non-ASCII character
         hits = frame[column].str.count(MOJIBAKE.pattern)
         for position in hits[hits > 0].index:
@@ -39,6 +40,20 @@ def misdecoded_cells(frame: pd.DataFrame, file_rows: Sequence[int], labels: Mapp
                 "check the source system's text"
             )
     return notes
+
+
+def _plain_ascii(cells: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether all the bytes the cells' text is kept in are ASCII (then every cell is).
+
+    One pass over the character data instead of a test per cell; False only means "look closer".
+    """
+    for chunk in cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]:
+        buffers = chunk.buffers()
+        if len(buffers) != 3 or not pa.types.is_large_string(chunk.type):
+            return False
+        if buffers[2] is not None and (np.frombuffer(buffers[2], dtype=np.uint8) > 0x7F).any():
+            return False
+    return True
 
 
 def unique_keys(headers: Sequence[str]) -> tuple[list[str], list[str]]:

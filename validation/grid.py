@@ -154,10 +154,11 @@ def sniff_delimiter(first_line: str) -> str:
     return max(_DELIMITERS, key=lambda d: (counts[d], -_DELIMITERS.index(d)))
 
 
-def read_csv_grid(text: str, name: str) -> Grid:
+def read_csv_grid(text: str, name: str, utf8: bytes | None = None) -> Grid:
+    """Read CSV text into a grid; ``utf8`` may give the text's UTF-8 bytes, if the caller has them."""
     end = text.find("\n")
     delimiter = sniff_delimiter(text[:end] if end >= 0 else text)
-    columns = _arrow_columns(text, delimiter)
+    columns = _arrow_columns(text, delimiter, utf8)
     if columns is not None:
         return Grid(delimiter=delimiter, kind="csv", columns=columns)
     rows = [tuple(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)]
@@ -225,7 +226,7 @@ def _quoting(text: str, delimiter: str) -> tuple[bool, bool]:
     return not inside, multiline
 
 
-def _arrow_columns(text: str, delimiter: str) -> pa.Table | None:
+def _arrow_columns(text: str, delimiter: str, utf8: bytes | None = None) -> pa.Table | None:
     """The grid's columns as parsed by Arrow, or None when Arrow might read a cell differently."""
     if not text or text[0] == "\ufeff" or "\r" in text or "\x00" in text:
         return None  # Arrow skips a byte-order mark and splits lines at CR; leave those to csv
@@ -236,7 +237,7 @@ def _arrow_columns(text: str, delimiter: str) -> pa.Table | None:
         width = len(next(csv.reader(_lines(text), delimiter=delimiter, strict=True), []))
     except csv.Error:
         return None
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if utf8 is None else utf8
     size = len(data)
     while size and data[size - 1] == 0x0A:
         size -= 1  # line ends after the last row add no rows

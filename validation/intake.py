@@ -27,7 +27,7 @@ from validation.privacy import Redactor, refuse_identifying_columns
 from validation.qualtrics import read_qualtrics, read_qualtrics_legacy
 from validation.redcap import Dictionary, read_dictionary, read_redcap
 from validation.survey_export import SurveyExport
-from validation.survey_mapping import as_stored, map_answers
+from validation.survey_mapping import as_stored_tables, map_answers
 from validation.transcripts import Turn
 
 
@@ -177,11 +177,13 @@ def _accept_survey(
     if export.partial and not instrument.include_partial:
         excluded["unfinished response"] += len(export.partial)
     # The contracts check every row; categorical columns let them check each distinct text once.
-    tables = {
-        "survey_responses": as_stored(validate_table(SurveyResponses, answers.ratings, name)),
-        "survey_choices": as_stored(validate_table(SurveyChoices, answers.choices, name)),
-        "survey_comments": as_stored(validate_table(SurveyComments, answers.comments, name)),
-    }
+    tables = as_stored_tables(
+        {
+            "survey_responses": validate_table(SurveyResponses, answers.ratings, name),
+            "survey_choices": validate_table(SurveyChoices, answers.choices, name),
+            "survey_comments": validate_table(SurveyComments, answers.comments, name),
+        }
+    )
     return Intake(
         recognition.platform,
         recognition.reason,

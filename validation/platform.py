@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from instruments.errors import UnreadableFile
 from validation import forms, kobo, limesurvey, qualtrics, redcap, transcripts
-from validation.encoding import decode_text
+from validation.encoding import decode_text, utf8_of
 from validation.grid import Grid, is_xlsx, read_csv_grid, read_grid
 
 
@@ -145,7 +145,7 @@ def recognise(data: bytes, name: str) -> Recognition:
             return Recognition(platform, reason, text=text)
     if name.lower().endswith((".csv", ".tsv", ".txt")):
         try:
-            return recognise_grid(read_csv_grid(text, name), name)
+            return recognise_grid(read_csv_grid(text, name, utf8_of(data, text)), name)
         except UnreadableFile:
             if reason := transcripts.looks_like_text_notes(text, name):
                 return Recognition(Platform.TEXT_NOTES, reason, text=text)

@@ -8,7 +8,8 @@ never the answer itself).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import cast
 
@@ -18,7 +19,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from instruments.errors import ContractViolation, Failure, UnmappedInput
 from instruments.evaluation import Evaluation, Instrument, Item
-from validation.privacy import Redactor, respondent_tokens
+from validation.privacy import Redactor, token_numbers, token_texts
 from validation.survey_export import SurveyExport
 
 _SELECTED = frozenset({"1", "true", "checked", "yes", "y", "selected", "x"})
@@ -128,18 +129,20 @@ def _cells(export: SurveyExport, included: np.ndarray, columns: list[str]) -> _C
 def _categorical(
     codes: np.ndarray, categories: Sequence[str] | pd.CategoricalDtype
 ) -> pd.Categorical | pd.arrays.ArrowStringArray:
-    """The texts ``categories[codes]``: categorical when texts repeat, else Arrow-backed strings.
+    """The texts ``categories[codes]``: categorical when texts repeat or are shared, else Arrow-backed strings.
 
-    A contract checks a categorical column once per category, so repeats are checked once; for
-    texts that hardly repeat (a token in a table of one row per respondent) Arrow strings are
-    checked faster.
+    A contract checks a categorical column once per category, so repeats are checked once, and
+    categories shared by the tables of one export (the respondent tokens) once for all of them
+    (:mod:`validation.conformance`); texts of one column that hardly repeat are checked as fast
+    as Arrow strings.
     """
     numbers = cast(Sequence[int], codes)  # the stubs ask for a sequence; an array of codes is what pandas wants
+    shared = isinstance(categories, pd.CategoricalDtype)
     if isinstance(categories, pd.CategoricalDtype):
-        dtype = categories  # shared: its categories are checked once
+        dtype = categories
     else:
         dtype = pd.CategoricalDtype(pd.Index(list(categories), dtype=object))
-    if 2 * len(dtype.categories) > len(codes):
+    if not shared and 2 * len(dtype.categories) > len(codes):
         values = pa.array(dtype.categories.to_numpy(dtype=object), type=pa.large_string())
         return pd.arrays.ArrowStringArray(values.take(pa.array(codes)))
     return pd.Categorical.from_codes(numbers, dtype=dtype)
@@ -147,6 +150,17 @@ def _categorical(
 
 def _constant(value: str, length: int) -> pd.Categorical | pd.arrays.ArrowStringArray:
     return _categorical(np.zeros(length, dtype=np.int8), [value])
+
+
+def _token_categories(numbers: np.ndarray) -> tuple[np.ndarray, pd.CategoricalDtype]:
+    """Each included respondent's token code, and the tokens as categories the tables share."""
+    distinct, codes = np.unique(numbers, return_inverse=True)
+    tokens = pd.Index(token_texts(distinct), dtype=object)
+    # Sorted and distinct, the tokens are strictly increasing; asking pandas whether they increase
+    # tells it that they are distinct, so it does not hash them all again to check.
+    if not tokens.is_monotonic_increasing:
+        raise AssertionError("np.unique returns sorted numbers")
+    return codes, pd.CategoricalDtype(tokens)
 
 
 def map_answers(
@@ -169,9 +183,9 @@ def map_answers(
     if not include_partial:
         left_out[list(export.partial)] = True
     included = np.flatnonzero(~left_out)
-    tokens = respondent_tokens([export.respondent_ids[i] for i in included.tolist()], salt)
-    token_codes, token_values = pd.factorize(np.array(tokens, dtype=object))
-    token_type = pd.CategoricalDtype(pd.Index(token_values, dtype=object))
+    everyone = len(included) == len(export.respondent_ids)
+    ids = export.respondent_ids if everyone else [export.respondent_ids[i] for i in included.tolist()]
+    token_codes, token_type = _token_categories(token_numbers(ids, salt))
     failures: list[Failure] = []
     by_kind: dict[str, list[str]] = {"rating": [], "choice": [], "text": []}
     for column, (item_id, _) in targets.items():
@@ -215,7 +229,6 @@ def map_answers(
                 )
             )
     rated = np.flatnonzero(values != 0)
-    rating_table = pd.DataFrame({**keyed(ratings, rated), "value": values[rated]})
     choices = _cells(export, included, by_kind["choice"])
     option_ids: dict[tuple[str, str], int] = {}
     picked_of_text: list[list[int] | None] = [[] for _ in choices.texts]
@@ -259,6 +272,7 @@ def map_answers(
             rule=kinds[0],
             failures=tuple(sorted(failures, key=lambda f: (f.row or 0, f.column or ""))),
         )
+    rating_table = pd.DataFrame({**keyed(ratings, rated), "value": values[rated]})
     choice_table = _choice_table(choices, picked_of_text, option_ids, token_codes, token_type, instrument.id, cycle_id)
     comments = _cells(export, included, by_kind["text"])
     redacted = _redacted(comments, redactor)
@@ -327,15 +341,56 @@ def _redacted(comments: _Cells, redactor: Redactor) -> pd.Categorical | pd.array
 
 def as_stored(frame: pd.DataFrame) -> pd.DataFrame:
     """A mapped table as it is stored: categorical text columns become Arrow-backed strings."""
-    columns: dict[str, object] = {}
-    for name in frame.columns:
-        column = frame[name]
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            categories = pa.array(column.cat.categories.to_numpy(dtype=object), type=pa.large_string())
-            columns[name] = pd.arrays.ArrowStringArray(categories.take(pa.array(column.cat.codes.to_numpy())))
-        else:
-            columns[name] = column.array
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
+    return as_stored_tables({"": frame})[""]
+
+
+def as_stored_tables(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """:func:`as_stored` of each table.
+
+    Categories the tables share (the respondent tokens) are turned into Arrow strings once, and
+    the columns are spelled out on two threads: Arrow's ``take`` runs without the GIL.
+    """
+    texts: dict[int, pa.Array] = {}  # by the identity of a categories index the frames keep alive
+    spelled: list[tuple[pa.Array, np.ndarray]] = []
+    for frame in frames.values():
+        for name in frame.columns:
+            column = frame[name]
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                categories = column.cat.categories
+                if id(categories) not in texts:
+                    texts[id(categories)] = pa.array(categories.to_numpy(dtype=object), type=pa.large_string())
+                spelled.append((texts[id(categories)], column.cat.codes.to_numpy()))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        strings = iter(list(pool.map(_spelled, spelled)))
+    stored = {}
+    for table, frame in frames.items():
+        columns: dict[str, object] = {}
+        for name in frame.columns:
+            column = frame[name]
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                columns[name] = pd.arrays.ArrowStringArray(next(strings))
+            else:
+                columns[name] = column.array
+        stored[table] = pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
+    return stored
+
+
+#: Rows of the one block a column of a single repeated text is made of.
+_BLOCK_ROWS = 1 << 16
+
+
+def _spelled(job: tuple[pa.Array, np.ndarray]) -> pa.Array | pa.ChunkedArray:
+    """``texts[codes]`` as Arrow strings.
+
+    A column that repeats one text (the instrument and cycle ids) is one block of it repeated:
+    the same values, without spelling the text out a million times (tens of MB of fresh memory).
+    """
+    texts, codes = job
+    if len(texts) == 1 and len(codes) > _BLOCK_ROWS and not (codes != 0).any():
+        block = texts.take(pa.array(np.zeros(_BLOCK_ROWS, dtype=np.int8)))
+        whole, rest = divmod(len(codes), _BLOCK_ROWS)
+        return pa.chunked_array([block] * whole + [block.slice(0, rest)], type=block.type)
+    return texts.take(pa.array(codes))
 
 
 def _picked(item: Item, choice: str, raw: str) -> list[str] | None:

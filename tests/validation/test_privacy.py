@@ -1,15 +1,27 @@
 from __future__ import annotations
 
+import hashlib
+import random
+import secrets
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import REPOSITORY
-from validation.privacy import Redactor, load_or_create_salt, respondent_token, respondent_tokens
+from validation import privacy
+from validation.privacy import (
+    Redactor,
+    load_or_create_salt,
+    respondent_token,
+    respondent_tokens,
+    token_numbers,
+    token_texts,
+)
 
 
 @pytest.mark.parametrize(
@@ -47,6 +59,28 @@ def test_tokens_are_stable_short_and_salted() -> None:
 def test_the_tokens_of_a_whole_export_are_the_token_of_each_id(ids: list[str], salt: str) -> None:
     # Salts of more than 64 bytes are hashed first (RFC 2104); the strategy reaches them.
     assert respondent_tokens(ids, salt) == [respondent_token(i, salt) for i in ids]
+
+
+@given(st.lists(st.text(max_size=40), max_size=12), st.text(max_size=100))
+def test_token_numbers_spell_the_reference_hmac_tokens_with_either_sha256(ids: list[str], salt: str) -> None:
+    reference = [respondent_token(i, salt) for i in ids]
+    numbers = token_numbers(ids, salt)
+    assert numbers.dtype == np.uint64
+    assert token_texts(numbers).tolist() == reference
+    assert [f"r-{int(n):016x}" for n in numbers] == reference
+    builtin = privacy._SHA256
+    try:
+        privacy._SHA256 = hashlib.sha256  # OpenSSL's, as on an interpreter without the built-in one
+        assert token_texts(token_numbers(ids, salt)).tolist() == reference
+    finally:
+        privacy._SHA256 = builtin
+
+
+def test_a_whole_export_of_ids_gets_the_reference_tokens() -> None:
+    rng = random.Random(11)
+    ids = [f"R_{rng.getrandbits(60):015x}" for _ in range(3000)] + ["", "Ünïcode id", "R_" + "x" * 80]
+    for salt in ("salt", secrets.token_hex(32), "s" * 65):
+        assert respondent_tokens(ids, salt) == [respondent_token(i, salt) for i in ids]
 
 
 def test_scrubbing_redacts_like_redact_and_leaves_the_counting_to_the_caller() -> None:
