@@ -43,6 +43,9 @@ MAX_TURN_LENGTH = 10_000
 #: A median text shorter than this many characters suggests codes ("1", "x") in a text column.
 MIN_MEDIAN_TEXT_LENGTH = 3
 
+#: Column shown to GX beside the utterances: whether the turn's transcript has times at all.
+TIMED_SOURCE = "timed_source"
+
 #: Speaker roles the readers assign themselves, besides the evaluation's roles.
 READER_ROLES = ("unknown", "group")
 
@@ -107,8 +110,21 @@ def quality_suites(
     if "survey_comments" in tables:
         suites.append(_survey_comments(profile(tables["survey_comments"]), evaluation, cycle_id))
     if "utterances" in tables:
-        suites.append(_utterances(profile(tables["utterances"]), evaluation, cycle_id))
+        suites.append(_utterances(with_timed_sources(profile(tables["utterances"])), evaluation, cycle_id))
     return tuple(suites)
+
+
+def with_timed_sources(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :data:`TIMED_SOURCE`: ``yes`` on each turn of a transcript that has any time at all.
+
+    Word transcripts and consensus notes carry no times, so an empty start time is no fault
+    there; in a transcript with times, it means some of its timings were lost. A frame without
+    ``source_id`` or ``start_s`` is returned as it is (its ``columns`` check says what is missing).
+    """
+    if not {"source_id", "start_s"} <= set(frame.columns):
+        return frame
+    timed = frame["start_s"].notna().groupby(frame["source_id"], sort=False).transform("any")
+    return frame.assign(**{TIMED_SOURCE: timed.map({True: "yes", False: "no"}).astype(object)})
 
 
 def _rated_instruments(evaluation: Evaluation) -> list[Instrument]:
@@ -125,8 +141,9 @@ def profiled_columns(table: str) -> list[str]:
     return ["text_length" if column == "text" else column for column in columns]
 
 
-def _shape(table: str, *, rows_required: bool) -> list[Check]:
-    columns = profiled_columns(table)
+def _shape(table: str, *, rows_required: bool, derived: tuple[str, ...] = ()) -> list[Check]:
+    """The columns check (the contract's, plus ``derived`` ones added for GX) and, if asked, the rows check."""
+    columns = [*profiled_columns(table), *derived]
     model = TABLES[table].__name__
     checks = [
         Check(
@@ -302,7 +319,7 @@ def _utterances(frame: pd.DataFrame, evaluation: Evaluation, cycle_id: str) -> Q
     roles = sorted({r.id for r in evaluation.roles} | set(READER_ROLES))
     required = [c for c in profiled_columns("utterances") if c not in ("start_s", "end_s")]
     checks = [
-        *_shape("utterances", rows_required=True),
+        *_shape("utterances", rows_required=True, derived=(TIMED_SOURCE,)),
         *_not_null(required),
         *_common(cycle_id, instruments),
         Check(
@@ -335,11 +352,12 @@ def _utterances(frame: pd.DataFrame, evaluation: Evaluation, cycle_id: str) -> Q
             "Every timed turn ends at or after its start.",
         ),
         Check(
-            "interview-timed",
+            "timed-throughout",
             "ExpectColumnValuesToNotBeNull",
             {"column": "start_s"},
-            "Every interview turn has a start time (consensus notes have none).",
-            where=(("source_kind", "interview"),),
+            "Every turn of a timed transcript has a start time (Word transcripts and consensus notes "
+            "have none at all; one timed in part lost some of its timings).",
+            where=((TIMED_SOURCE, "yes"),),
         ),
         *_text_length(MAX_TURN_LENGTH, "turn", with_median=not frame.empty),
     ]

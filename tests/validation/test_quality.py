@@ -22,7 +22,7 @@ from instruments.evaluation import Evaluation
 from tests.conftest import REPOSITORY
 from validation.profiles import answer_grid, profile
 from validation.quality import QualityReport, run_quality_checks
-from validation.quality_suites import quality_suites
+from validation.quality_suites import quality_suites, with_timed_sources
 
 CANARY_COMMENT = "Canary comment from Zephyrine Quillfeather"
 CANARY_TURN = "Canary turn spoken by Bartholomew Xanthopoulos"
@@ -110,15 +110,19 @@ def comments(cycle: str) -> pd.DataFrame:
     )
 
 
-def utterances(cycle: str, turns: list[tuple[str, str, float | None, float | None]]) -> pd.DataFrame:
+def utterances(
+    cycle: str, turns: list[tuple[str, str, float | None, float | None]], word_interview: int = 0
+) -> pd.DataFrame:
+    """Turns of a timed interview and of consensus notes, then ``word_interview`` untimed turns of a Word interview."""
     rows = []
+    turns = [*turns, *[("word", "psw", None, None)] * word_interview]
     for number, (kind, role, start, end) in enumerate(turns, start=1):
         rows.append(
             {
-                "source_id": "a" * 12 if kind == "interview" else "b" * 12,
-                "instrument_id": "staff-interview" if kind == "interview" else "consensus",
+                "source_id": {"interview": "a", "word": "c"}.get(kind, "b") * 12,
+                "instrument_id": "consensus" if kind == "consensus" else "staff-interview",
                 "cycle_id": cycle,
-                "source_kind": kind,
+                "source_kind": "consensus" if kind == "consensus" else "interview",
                 "turn": number,
                 "speaker_role": role,
                 "start_s": start,
@@ -159,6 +163,7 @@ GOOD = {
             ("interview", "participant", 9.0, 9.0),
             ("consensus", "group", None, None),
         ],
+        word_interview=2,
     ),
 }
 
@@ -176,8 +181,10 @@ BAD = {
         [
             ("interview", "driver", 0.0, 4.0),
             ("interview", "psw", 8.0, 5.0),
+            ("interview", "psw", None, None),  # a timed transcript that lost one timing
             ("consensus", "group", None, None),
         ],
+        word_interview=1,
     ),
 }
 
@@ -237,6 +244,7 @@ def test_bad_tables_fail_exactly_the_checks_they_break(workspace: Workspace) -> 
         ("survey_responses.answers.feedback", "answered:feedback:q_welcome"),
         ("utterances", "speaker-role"),
         ("utterances", "time-forward"),
+        ("utterances", "timed-throughout"),
         ("survey_comments", "columns"),
         ("survey_comments", "complete:item_id"),
         ("survey_comments", "one-answer-per-item"),
@@ -250,6 +258,8 @@ def test_bad_tables_fail_exactly_the_checks_they_break(workspace: Workspace) -> 
     assert by_key["speaker-role"].unexpected_count == 1
     assert by_key["time-forward"].expectation == "ExpectColumnPairValuesAToBeGreaterThanB"
     assert by_key["time-forward"].unexpected_count == 1
+    # The untimed turn of the timed transcript, not the Word interview's or the notes'.
+    assert by_key["timed-throughout"].unexpected_count == 1
 
 
 def test_empty_tables_fail_their_row_count(workspace: Workspace) -> None:
@@ -330,7 +340,7 @@ def test_the_summary_page_is_accessible_html(workspace: Workspace) -> None:
     assert "http://" not in html
     assert "https://" not in html
     total = sum(len(suite.checks) for suite in workspace.bad.suites)
-    assert f"{total - 8} of {total} checks held; 8 failed." in html
+    assert f"{total - 9} of {total} checks held; 9 failed." in html
     assert html.count("Failed (not evaluated)") == 2 * 3  # in the failures table and its suite's
 
 
@@ -444,3 +454,10 @@ def test_every_check_is_explained_in_the_evaluators_guide() -> None:
     assert len(families) > 10
     for family in sorted(families):
         assert f"`{family}`" in guide, f"check {family!r} is missing from docs/data-quality.md"
+
+
+def test_a_transcript_counts_as_timed_when_any_of_its_turns_has_a_time() -> None:
+    frame = pd.DataFrame({"source_id": ["a", "a", "b", "c"], "start_s": [None, 3.0, None, 0.0]})
+    assert with_timed_sources(frame)["timed_source"].tolist() == ["yes", "yes", "no", "yes"]
+    without = frame.drop(columns="start_s")
+    assert with_timed_sources(without) is without
