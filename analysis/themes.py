@@ -83,6 +83,13 @@ ROLE_WORDS: tuple[str, ...] = (
 _PERSONAL = r"(?:own\s+)?(?:lived[- ]experiences?|recovery(?:\s+journey)?|own\s+(?:story|life|loss|grief|experience))"
 _PROFESSIONAL = r"(?:own\s+)?(?:caseload|clients|clinical\s+\w+|licen[cs]e|registration|degree|credentials)"
 _MANAGEMENT = r"(?:staff|direct\s+reports|budget|PSWs|counsell?ors|team\s+leads?)"
+#: People whose loss or illness a speaker might name: in a grief or bereavement program, "my dad"
+#: says whose bereavement it is, and the team or group knows whose that is.
+_CLOSE = (
+    r"(?:dad|father|mum|mom|mother|parents?|son|daughter|kids?|child(?:ren)?|baby|husband|wife|partner|"
+    r"spouse|fianc[eé]e?|brother|sister|siblings?|twin|grand(?:mother|father|ma|pa|parents?|son|daughter|child)|"
+    r"aunt|uncle|cousin|nephew|niece|best\s+friend|friend)"
+)
 
 
 def _role_alternatives(labels: Iterable[str]) -> str:
@@ -142,6 +149,8 @@ def role_patterns(labels: Iterable[str] = ()) -> tuple[tuple[str, re.Pattern[str
         ("my-profession", re.compile(r"\bmy\s+" + _PROFESSIONAL + r"\b", re.IGNORECASE), "[professional detail]"),
         # "my staff", "my direct reports", "my PSWs"
         ("my-staff", re.compile(r"\bmy\s+" + _MANAGEMENT + r"\b", re.IGNORECASE), "[management detail]"),
+        # "I lost my dad", "my sister's suicide": in a small team or group, whose loss it was is known
+        ("my-family", re.compile(r"\bmy\s+(?:late\s+)?" + _CLOSE + r"\b", re.IGNORECASE), "[someone close to me]"),
     )
 
 

@@ -308,6 +308,9 @@ def test_quote_choice_is_deterministic_whatever_the_row_order() -> None:
         ("my-profession", "It sits badly with my clinical licence.", "It sits badly with [professional detail]."),
         ("my-profession", "My caseload did not change.", "[professional detail] did not change."),
         ("my-staff", "I told my staff about it.", "I told [management detail] about it."),
+        ("my-family", "When I say I lost my dad, people sit up.", "When I say I lost [someone close to me], people sit up."),
+        ("my-family", "My late husband would have liked it.", "[someone close to me] would have liked it."),
+        ("my-family", "It was my grandmother's birthday.", "It was [someone close to me]'s birthday."),
     ],
 )
 def test_each_role_revealing_pattern_is_bracketed(name: str, text: str, expected: str) -> None:
@@ -343,6 +346,8 @@ def test_lived_experience_in_a_first_person_quote_is_bracketed(text: str, expect
         "The counsellor leads the content and the peer worker adds examples.",
         "Their lived experience made the model make sense.",
         "Having the manager at the debrief changed the tone.",
+        "A participant told us her dad had died in the spring.",
+        "It felt like my brotherhood of colleagues.",
     ],
 )
 def test_third_person_mentions_of_a_role_are_kept(text: str) -> None:
