@@ -199,6 +199,8 @@ class Quote:
     text: str
     attribution: str  # e.g. "a member of the pilot team"
     source_kind: str  # "interview" | "consensus"
+    #: For the evaluator's review list only (``private/``); never rendered in a report.
+    segment_id: str = ""
 
     @property
     def source_text(self) -> str:
@@ -240,6 +242,7 @@ class ThemeSection:
     pooled_label: str
     withheld_segments: int  # coded segments never quoted because the speaker's role group is too small
     pooled_roles: tuple[str, ...]  # labels of the roles attributed under the pooled label
+    withheld_by_evaluator: int = 0  # coded segments the evaluator withheld after reading them
 
     @property
     def sources_text(self) -> str:
@@ -278,9 +281,16 @@ class ThemeSection:
                 f" not quoted because fewer than {self.k} people could have said"
                 f" {_plural(self.withheld_segments, 'it', 'them')}."
             )
+        if self.withheld_by_evaluator:
+            n = self.withheld_by_evaluator
+            lines.append(
+                f"The evaluator read the quotes before publishing and withheld {n} coded "
+                f"{_plural(n, 'sentence', 'sentences')}; the next best {_plural(n, 'was', 'were')} quoted instead."
+            )
         lines.append(
-            "Words that could show who spoke (their own role, lived experience, caseload or staff) are replaced "
-            "by a description in [square brackets], as are names, e-mail addresses, phone numbers and links."
+            "Words that could show who spoke (their own role, lived experience, caseload or staff, the people "
+            "close to them) are replaced by a description in [square brackets], as are names, e-mail addresses, "
+            "phone numbers and links."
         )
         lines.append(
             "Each interview is one person, so the number of interviews that raised a theme is given exactly "
@@ -400,12 +410,14 @@ def summarise_themes(
     names: Iterable[str] = (),
     max_quotes: int = 2,
     pooled_label: str = "a member of the pilot team",
+    withheld_quotes: Collection[str] = (),
 ) -> ThemeSection:
     """The themes of one cycle, from its final codings (``Codings``) and segments (``Segments``).
 
     ``quotable_roles`` are the roles that answer the interviews and consensus sessions (roles
     without a size are always quotable); ``names`` are the names to redact again (the
-    evaluation's :meth:`~instruments.evaluation.Evaluation.names_to_redact`).
+    evaluation's :meth:`~instruments.evaluation.Evaluation.names_to_redact`);
+    ``withheld_quotes`` are segment ids the evaluator will not see quoted.
     """
     code_theme = {c.id: c.theme for c in codebook.codes}
     present = final_codings[final_codings["value"].fillna(False).astype(bool)]
@@ -465,6 +477,7 @@ def summarise_themes(
     quoted_sources: set[str] = set()
     quoted_segments: set[str] = set()
     withheld: set[str] = set()
+    by_evaluator = {*withheld_quotes} & set(coded["segment_id"])
     themes = []
     for theme, sources, interview_cov, consensus_cov, codes, segment_ids in summaries:
         candidates = []
@@ -475,7 +488,7 @@ def summarise_themes(
                 if role in quotable_roles:
                     withheld.add(segment_id)
                 continue
-            if segment_id in quoted_segments:
+            if segment_id in quoted_segments or segment_id in by_evaluator:
                 continue
             text = shorten(deidentify(str(segment["text"]), names, role_labels))
             source = str(segment["source_id"])
@@ -486,7 +499,7 @@ def summarise_themes(
             best.setdefault(candidate[1], candidate)
         quotes = []
         for _key, source, segment_id, text, role in sorted(best.values())[:max_quotes]:
-            quotes.append(Quote(text, attribution[role], str(kinds[source])))
+            quotes.append(Quote(text, attribution[role], str(kinds[source]), segment_id))
             quoted_sources.add(source)
             quoted_segments.add(segment_id)
         themes.append(ThemeSummary(theme.id, theme.label, sources, interview_cov, consensus_cov, codes, tuple(quotes)))
@@ -503,6 +516,7 @@ def summarise_themes(
         pooled_label=pooled_label,
         withheld_segments=len(withheld),
         pooled_roles=pooled,
+        withheld_by_evaluator=len(by_evaluator),
     )
 
 
@@ -520,4 +534,5 @@ def summarise_cycle_themes(
         quotable_roles=quotable,
         names=evaluation.names_to_redact(),
         max_quotes=max_quotes,
+        withheld_quotes=evaluation.privacy.withheld_quotes,
     )

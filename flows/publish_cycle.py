@@ -53,7 +53,7 @@ from reports.cycle_report import (
 )
 from reports.measures_section import MeasuresSection, build_measures_section, render_measures_section
 from reports.series_overview import build_series_overview, render_series_overview
-from reports.themes_section import coding_pending_section, render_themes_section
+from reports.themes_section import coding_pending_section, quote_review, render_themes_section
 from validation.contracts import SurveyChoices, SurveyComments, SurveyResponses, Utterances
 from validation.tables import read_table
 
@@ -171,6 +171,8 @@ def themes_html(evaluation: Evaluation, cycle_id: str, settings: Settings, utter
     segments = segments_path(settings, cycle_id)
     if final.exists() and segments.exists():
         section = summarise_cycle_themes(evaluation, pd.read_parquet(final), pd.read_parquet(segments))
+        # The evaluator reads the quotes (by segment id) before the report is shared.
+        write_text_atomic(settings.private / "quotes" / f"{cycle_id}.md", quote_review(section, cycle_id))
         return render_themes_section(section)
     return coding_pending_section(cycle_id) if not utterances.empty else None
 

@@ -39,6 +39,9 @@ class Privacy(_Model):
     roster: str | None = None
     #: The names read from the roster file (filled in when the evaluation is loaded).
     roster_names: tuple[str, ...] = ()
+    #: Segments the evaluator has read and will not see quoted (ids from ``private/quotes/``):
+    #: a clue the automatic bracketing missed, or a speaker who asked. The next best is quoted.
+    withheld_quotes: tuple[str, ...] = ()
 
     @field_validator("k")
     @classmethod

@@ -1,4 +1,4 @@
-"""The "What people told us" section of a cycle report, as an HTML fragment."""
+"""The "What people told us" section of a cycle report, as an HTML fragment, and the evaluator's list of its quotes."""
 
 from __future__ import annotations
 
@@ -29,3 +29,31 @@ def coding_pending_section(cycle_id: str) -> Markup:
         )
         .render(cycle=cycle_id)
     )
+
+
+def quote_review(section: object, cycle_id: str) -> str:
+    """The evaluator's list of the quotes a report will publish, with the segment id of each (Markdown).
+
+    Kept in ``private/quotes/``, never published: the segment ids link a quote to its transcript.
+    ``section`` is an ``analysis.themes.ThemeSection``.
+    """
+    lines = [
+        f"# Quotes in the {cycle_id} report: read them before the report is shared",
+        "",
+        "Each quote is published exactly as shown below. If one could still tell a reader who spoke",
+        "(a task only one role does, a detail of their life), add its segment id to the evaluation file",
+        "under `privacy:` → `withheld_quotes:` and publish the cycle again: the next best sentence is",
+        "quoted instead, and the report's method note counts the quotes you withheld.",
+        "",
+    ]
+    themes = getattr(section, "themes", ())
+    for theme in themes:
+        quotes = getattr(theme, "quotes", ())
+        if not quotes:
+            continue
+        lines += [f"## {theme.label}", ""]
+        lines += [f"- `{q.segment_id}` ({q.attribution}, {q.source_text}): \u201c{q.text}\u201d" for q in quotes]
+        lines.append("")
+    if not any(getattr(theme, "quotes", ()) for theme in themes):
+        lines += ["No quote is published for this cycle.", ""]
+    return "\n".join(lines)

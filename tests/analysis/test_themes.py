@@ -272,6 +272,24 @@ def test_quote_choice_prefers_self_contained_sentences_one_per_source_and_new_so
     assert by_id["risk"].quotes == ()
 
 
+def test_a_quote_the_evaluator_withheld_gives_way_to_the_next_best_and_is_counted() -> None:
+    good = "Debriefs after every session gave us a place to put what the group stirred up."
+    next_best = "Every debrief helped me settle before going home, and I slept better for it."
+    segments = _segments(
+        [("a", "interview", "psw", good), ("a", "interview", "psw", next_best), ("c", "interview", "manager", LONG)]
+    )
+    codings = _codings([(_seg(segments, n), "debrief", True) for n in range(3)])
+    before = {t.theme_id: t for t in _summarise(codings, segments).themes}["team"]
+    assert [q.text for q in before.quotes] == [good, LONG]
+    assert [q.segment_id for q in before.quotes] == [_seg(segments, 0), _seg(segments, 2)]
+    section = _summarise(codings, segments, withheld_quotes=[_seg(segments, 0), "not-a-segment-of-this-cycle"])
+    after = {t.theme_id: t for t in section.themes}["team"]
+    assert [q.text for q in after.quotes] == [next_best, LONG]
+    assert section.withheld_by_evaluator == 1  # ids of other cycles are not counted
+    assert "withheld 1 coded sentence; the next best was quoted instead" in section.method_note
+    assert "The evaluator" not in _summarise(codings, segments).method_note
+
+
 def test_quote_choice_is_deterministic_whatever_the_row_order() -> None:
     rows = [
         ("a", "interview", "psw", LONG),
@@ -308,7 +326,11 @@ def test_quote_choice_is_deterministic_whatever_the_row_order() -> None:
         ("my-profession", "It sits badly with my clinical licence.", "It sits badly with [professional detail]."),
         ("my-profession", "My caseload did not change.", "[professional detail] did not change."),
         ("my-staff", "I told my staff about it.", "I told [management detail] about it."),
-        ("my-family", "When I say I lost my dad, people sit up.", "When I say I lost [someone close to me], people sit up."),
+        (
+            "my-family",
+            "When I say I lost my dad, people sit up.",
+            "When I say I lost [someone close to me], people sit up.",
+        ),
         ("my-family", "My late husband would have liked it.", "[someone close to me] would have liked it."),
         ("my-family", "It was my grandmother's birthday.", "It was [someone close to me]'s birthday."),
     ],

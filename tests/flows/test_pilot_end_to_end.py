@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import html
 import os
 import re
 import zipfile
@@ -300,3 +301,18 @@ def test_the_series_overview_lists_every_cycles_decision_and_links_its_report(ru
     for cycle_id in STORY:
         assert f'href="../{cycle_id}/report.html"' in html
     assert (settings.published / "series" / "overview.pdf").stat().st_size > 0
+
+
+def test_the_evaluator_gets_every_published_quote_with_its_segment_id_and_no_report_shows_one(runs: Runs) -> None:
+    settings, _, _, _, _ = runs
+    segment_id = re.compile(r"\b[0-9a-f]{12}-\d{4}-\d{2}\b")
+    for cycle_id in ("cycle-1", "cycle-2", "cycle-3"):
+        review = (settings.private / "quotes" / f"{cycle_id}.md").read_text("utf-8")
+        listed = segment_id.findall(review)
+        report = (settings.published / cycle_id / "report.html").read_text("utf-8")
+        quotes = re.findall(r"<blockquote><p>(.*?)</p></blockquote>", report)
+        assert len(listed) == len(quotes) > 0, cycle_id
+        assert all(html.unescape(q) in review for q in quotes), cycle_id
+        assert segment_id.findall(report) == [], cycle_id
+        assert canaries_in(review) == [], cycle_id
+    assert not (settings.published / "quotes").exists()
