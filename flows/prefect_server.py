@@ -23,6 +23,9 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
+#: Environment variable holding the API URL of the temporary server this command started.
+TEMPORARY_API_URL = "EVALCYCLE_TEMPORARY_API_URL"
+
 
 @dataclass
 class TemporaryServer:
@@ -95,4 +98,7 @@ def start_temporary_server(env: MutableMapping[str, str] | None = None) -> Tempo
     server = TemporaryServer(process, f"http://127.0.0.1:{port}/api")
     atexit.register(server.stop)
     env["PREFECT_API_URL"] = server.api_url
+    # Marks the URL as this command's own server, on the workspace's local database (see
+    # flows.settings: the migrated database template is still made for it).
+    env[TEMPORARY_API_URL] = server.api_url
     return server

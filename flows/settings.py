@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from flows.prefect_server import TEMPORARY_API_URL
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 PILOT_EVALUATION = REPOSITORY / "examples" / "psw-pilot-3" / "evaluation.yaml"
 
@@ -101,7 +103,14 @@ def prefect_database_template(env: Mapping[str, str] | None = None) -> Path:
 
 
 def _uses_default_database(env: Mapping[str, str]) -> bool:
-    return not env.get("PREFECT_API_URL") and not env.get("PREFECT_API_DATABASE_CONNECTION_URL")
+    """Whether Prefect keeps its runs in the workspace's own SQLite file.
+
+    True without an API URL, and with the URL of the temporary server the pilot command started
+    itself (``flows.prefect_server``), which serves that same file.
+    """
+    api = env.get("PREFECT_API_URL")
+    ours = api is not None and api == env.get(TEMPORARY_API_URL)
+    return (not api or ours) and not env.get("PREFECT_API_DATABASE_CONNECTION_URL")
 
 
 def _start_from_template(env: MutableMapping[str, str]) -> None:
@@ -126,7 +135,8 @@ def build_prefect_database_template(env: Mapping[str, str] | None = None) -> Pat
         return template if template.is_file() else None
     template.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=template.parent) as scratch:
-        child = {**env, "PREFECT_HOME": scratch, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+        child = {k: v for k, v in env.items() if k not in ("PREFECT_API_URL", TEMPORARY_API_URL)}
+        child |= {"PREFECT_HOME": scratch, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
         upgrade = [sys.executable, "-m", "prefect", "server", "database", "upgrade", "-y"]
         result = subprocess.run(upgrade, env=child, capture_output=True, check=False)
         built = Path(scratch) / "prefect.db"

@@ -118,6 +118,21 @@ def test_a_new_workspace_starts_from_the_migrated_prefect_database_template(tmp_
     assert not (tmp_path / "remote" / "prefect.db").exists()
 
 
+def test_the_template_is_made_behind_the_pilots_own_temporary_server_but_not_a_users_server(tmp_path: Path) -> None:
+    from flows.prefect_server import TEMPORARY_API_URL
+    from flows.settings import _uses_default_database
+
+    ours = "http://127.0.0.1:8123/api"
+    assert _uses_default_database({})
+    assert _uses_default_database({"PREFECT_API_URL": ours, TEMPORARY_API_URL: ours})
+    assert not _uses_default_database({"PREFECT_API_URL": "http://prefect.example.org/api", TEMPORARY_API_URL: ours})
+    assert not _uses_default_database({"PREFECT_API_URL": "http://prefect.example.org/api"})
+    assert not _uses_default_database({"PREFECT_API_DATABASE_CONNECTION_URL": "postgresql+asyncpg://db/prefect"})
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PREFECT_API_URL": "http://x/api"}
+    assert build_prefect_database_template(env) is None  # a user's server: nothing of ours to prepare
+    assert not prefect_database_template(env).parent.exists()
+
+
 def test_no_temporary_server_is_started_when_the_user_set_an_api_url() -> None:
     from flows.prefect_server import start_temporary_server
 
