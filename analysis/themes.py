@@ -36,7 +36,7 @@ sources not yet quoted for an earlier theme first, then self-contained sentences
 :data:`QUOTE_CHARS` length (longer ones are cut after whole sentences, marked "[…]", and come
 after uncut ones), then fewer brackets, then segment id.
 
-The module is longer than most (about 510 lines) because choosing a quote and making it safe to
+The module is longer than most (about 540 lines) because choosing a quote and making it safe to
 publish are one decision: splitting them would let a caller take one without the other.
 """
 
