@@ -165,6 +165,20 @@ def measures_section(
     )
 
 
+def withheld_ids_not_found(evaluation: Evaluation, settings: Settings) -> list[str]:
+    """The evaluation's ``withheld_quotes`` that match no segment of any cycle (e.g. the transcript
+    was exported again, and its segments got new ids), in the order they are listed."""
+    withheld = evaluation.privacy.withheld_quotes
+    if not withheld:
+        return []
+    known: set[str] = set()
+    for cycle in evaluation.cycle_ids():
+        path = segments_path(settings, cycle)
+        if path.exists():
+            known.update(pd.read_parquet(path, columns=["segment_id"])["segment_id"])
+    return [segment_id for segment_id in withheld if segment_id not in known]
+
+
 def themes_html(evaluation: Evaluation, cycle_id: str, settings: Settings, utterances: pd.DataFrame) -> Markup | None:
     """ "What people told us" from the reconciled codings; a note while coding is unfinished."""
     final = settings.validated / "codings" / cycle_id / "final.parquet"
@@ -172,7 +186,8 @@ def themes_html(evaluation: Evaluation, cycle_id: str, settings: Settings, utter
     if final.exists() and segments.exists():
         section = summarise_cycle_themes(evaluation, pd.read_parquet(final), pd.read_parquet(segments))
         # The evaluator reads the quotes (by segment id) before the report is shared.
-        write_text_atomic(settings.private / "quotes" / f"{cycle_id}.md", quote_review(section, cycle_id))
+        stale = withheld_ids_not_found(evaluation, settings)
+        write_text_atomic(settings.private / "quotes" / f"{cycle_id}.md", quote_review(section, cycle_id, stale))
         return render_themes_section(section)
     return coding_pending_section(cycle_id) if not utterances.empty else None
 

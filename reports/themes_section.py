@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from markupsafe import Markup
 
 from reports.measures_section import environment
@@ -31,11 +33,12 @@ def coding_pending_section(cycle_id: str) -> Markup:
     )
 
 
-def quote_review(section: object, cycle_id: str) -> str:
+def quote_review(section: object, cycle_id: str, stale: Sequence[str] = ()) -> str:
     """The evaluator's list of the quotes a report will publish, with the segment id of each (Markdown).
 
     Kept in ``private/quotes/``, never published: the segment ids link a quote to its transcript.
-    ``section`` is an ``analysis.themes.ThemeSection``.
+    ``section`` is an ``analysis.themes.ThemeSection``; ``stale`` are withheld ids that match no
+    segment any more, listed first so the evaluator withholds those quotes again.
     """
     lines = [
         f"# Quotes in the {cycle_id} report: read them before the report is shared",
@@ -46,6 +49,17 @@ def quote_review(section: object, cycle_id: str) -> str:
         "quoted instead, and the report's method note counts the quotes you withheld.",
         "",
     ]
+    if stale:
+        lines += [
+            "## Withheld ids that match no segment",
+            "",
+            "These ids under `withheld_quotes` match no segment of any cycle, so they withhold nothing.",
+            "Their transcript was probably exported again, which gives its segments new ids: find the",
+            "quotes below and withhold them again under their new ids.",
+            "",
+            *[f"- `{segment_id}`" for segment_id in stale],
+            "",
+        ]
     themes = getattr(section, "themes", ())
     for theme in themes:
         quotes = getattr(theme, "quotes", ())

@@ -13,7 +13,7 @@ import pandas as pd
 
 from flows.ingest_inbox import IngestRun, QualitySummary
 from flows.run_pilot import MANIFEST, PilotRun, copy_changed, manifest_lines
-from flows.settings import _start_from_template, build_prefect_database_template, prefect_database_template
+from flows.settings import Settings, _start_from_template, build_prefect_database_template, prefect_database_template
 from flows.summary import agreement_figures, timing_line
 
 
@@ -153,3 +153,25 @@ def test_the_worker_is_ended_once_its_jobs_are_done_and_can_be_started_again() -
     again = quality_worker.start_quality_worker()
     assert again is not worker
     quality_worker.stop_quality_worker()
+
+
+def test_withheld_quote_ids_that_match_no_segment_of_any_cycle_are_found(tmp_path: Path) -> None:
+    from flows.prepare_coding import segments_path
+    from flows.publish_cycle import withheld_ids_not_found
+    from instruments.load import load_evaluation
+    from tests.conftest import REPOSITORY
+
+    evaluation = load_evaluation(REPOSITORY / "examples" / "psw-pilot-3" / "evaluation.yaml")
+    settings = Settings(workspace=tmp_path, evaluation=REPOSITORY / "examples" / "psw-pilot-3" / "evaluation.yaml")
+    for cycle, ids in (("cycle-1", ["aaaaaaaaaaaa-0001-01"]), ("cycle-3", ["cccccccccccc-0002-01"])):
+        path = segments_path(settings, cycle)
+        path.parent.mkdir(parents=True)
+        pd.DataFrame({"segment_id": ids, "text": ["x"] * len(ids)}).to_parquet(path)
+    privacy = evaluation.privacy.model_copy(
+        update={"withheld_quotes": ("cccccccccccc-0002-01", "gone00000000-0009-01", "aaaaaaaaaaaa-0001-01")}
+    )
+    assert withheld_ids_not_found(evaluation.model_copy(update={"privacy": privacy}), settings) == [
+        "gone00000000-0009-01"
+    ]
+    none = evaluation.privacy.model_copy(update={"withheld_quotes": ()})
+    assert withheld_ids_not_found(evaluation.model_copy(update={"privacy": none}), settings) == []

@@ -181,3 +181,28 @@ def test_while_coding_is_unfinished_the_section_says_what_to_run() -> None:
     assert "<blockquote" not in html
     # The cycle id is escaped like any other text.
     assert "&lt;b&gt;" in str(coding_pending_section("<b>"))
+
+
+def test_the_quote_review_lists_each_quote_with_its_segment_id_and_any_stale_withheld_id() -> None:
+    from dataclasses import replace
+
+    from reports.themes_section import quote_review
+
+    section = _section("We plan together on Monday.")
+    theme = replace(
+        section.themes[0], quotes=(replace(section.themes[0].quotes[0], segment_id="abc123abc123-0004-01"),)
+    )
+    section = replace(section, themes=(theme, *section.themes[1:]))
+    review = quote_review(section, "cycle-2")
+    assert review.startswith("# Quotes in the cycle-2 report")
+    assert "## A cohesive team" in review
+    assert (
+        "- `abc123abc123-0004-01` (a member of the pilot team, in an interview): \u201cWe plan together on Monday.\u201d"
+        in review
+    )
+    assert "Risks to manage" not in review  # a theme without a quote has nothing to review
+    assert "match no segment" not in review
+    stale = quote_review(section, "cycle-2", ["0123456789ab-0001-01"])
+    assert "## Withheld ids that match no segment" in stale
+    assert "- `0123456789ab-0001-01`" in stale
+    assert stale.index("match no segment") < stale.index("## A cohesive team")
