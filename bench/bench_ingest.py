@@ -68,17 +68,33 @@ EVALUATION = {
     "cycles": [{"id": "cycle-1", "title": "Cycle 1"}],
 }
 
-_BASELINE = """
-import sys, time, resource
+#: The child's peak memory. VmHWM belongs to the child's own memory map, which exec makes new;
+#: ru_maxrss would carry over a larger parent's peak (e.g. after the agreement bench in one run).
+_PEAK = """
+import resource
+def peak_kib():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+
+_BASELINE = (
+    _PEAK
+    + """
+import sys, time
 import pyarrow.csv as pc
 start = time.perf_counter()
 table = pc.read_csv(sys.argv[1], read_options=pc.ReadOptions(skip_rows_after_names=2))
 elapsed = time.perf_counter() - start
-print(table.num_rows, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(table.num_rows, elapsed, peak_kib())
 """
+)
 
-_OURS = """
-import sys, time, resource, tempfile
+_OURS = (
+    _PEAK
+    + """
+import sys, time, tempfile
 from pathlib import Path
 from instruments.evaluation import Evaluation
 from validation.intake import accept
@@ -95,9 +111,10 @@ accepted_at = time.perf_counter()
 write_tables({table_path(workspace / "validated", t, "cycle-1", landed.sha256): f for t, f in intake.tables.items()})
 elapsed = time.perf_counter() - start
 rows = sum(len(f) for f in intake.tables.values())
-print(rows, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+print(rows, elapsed, peak_kib(),
       landed_at - start, accepted_at - landed_at, start + elapsed - accepted_at)
 """
+)
 
 
 def _run(code: str, path: Path) -> tuple[int, float, int, list[float]]:
