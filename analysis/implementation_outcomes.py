@@ -83,7 +83,20 @@ def score_summary(responses: pd.DataFrame, measure: Measure, outcome: str, k: in
         [[int((scores.map(band_of) == band).sum()) for band in BANDS]], columns=list(BANDS), index=["people"]
     )
     suppressed = suppress_small_cells(counts, k)
+    if all_alike(counts, n, k):  # everyone in one band: the bands would tell each person's
+        bands = suppressed.published.copy()
+        bands[list(BANDS)] = pd.NA
+        return ScoreSummary(measure, outcome, n, float(scores.mean()), bands, len(BANDS))
     return ScoreSummary(measure, outcome, n, float(scores.mean()), suppressed.published, suppressed.withheld)
+
+
+def all_alike(counts: pd.DataFrame, n: int, k: int) -> bool:
+    """Whether fewer than ``2 * k`` people all gave the one answer of a row of ``counts``.
+
+    Then the counts, every one 0 or at least k, still tell each of those people's answer to
+    anyone who knows who answered (a staff team does): they are withheld, and the mean with them.
+    """
+    return n < 2 * k and int(counts.iloc[0].max()) == n
 
 
 def block_summary(
@@ -92,7 +105,8 @@ def block_summary(
     """Each item of a block as people per level of its scale, with n and a mean where safe.
 
     Columns: ``item_id``, ``n``, one per level, ``mean``. An item with fewer than ``k`` answers is
-    withheld whole (n included); otherwise each row is suppressed on its own (its total is n).
+    withheld whole (n included); otherwise each row is suppressed on its own (its total is n), and
+    one that fewer than ``2 * k`` people answered all alike (:func:`all_alike`) shows only its n.
     """
     levels = tuple(levels)
     rows: list[dict[str, object]] = []
@@ -116,6 +130,10 @@ def block_summary(
         )
         suppressed = suppress_small_cells(counts, k)
         published = suppressed.published.iloc[0]
+        if all_alike(counts, n, k):
+            withheld += len(levels) + 1
+            rows.append({**row, "n": published[TOTAL], **dict.fromkeys(levels, pd.NA), "mean": pd.NA})
+            continue
         complete = suppressed.withheld == 0
         withheld += suppressed.withheld + (0 if complete else 1)
         rows.append(
@@ -211,7 +229,8 @@ def rating_distributions(
 
     The finest grouping (full scale, then three groups) in which every item answered by
     at least ``k`` people has no withheld count is used; if none manages that, the one that shows
-    the most items in full (the finer on a tie). Each item's row is suppressed on its own.
+    the most items in full (the finer on a tie). Each item's row is suppressed on its own, and an
+    item that fewer than ``2 * k`` people answered all alike shows no counts either.
     """
     chosen = responses[responses["instrument_id"] == instrument_id]
     values = {item: chosen.loc[chosen["item_id"] == item, "value"].astype("int64") for item in items}
@@ -247,7 +266,7 @@ def _distribution(
         )
         suppressed = suppress_small_cells(counts, k)
         published = suppressed.published.iloc[0]
-        partly = suppressed.withheld > 0
+        partly = suppressed.withheld > 0 or all_alike(counts, len(answers), k)
         # An item not drawn in full shows none of its counts: its mean is published elsewhere
         # (rating summary, predictions), and mean + n + some counts would reveal the others.
         withheld += len(levels) if partly else 0

@@ -13,7 +13,9 @@ Privacy (research note ``pdsa_de.md`` §5):
 - the cycle report publishes each item's count and mean per cycle, so one withheld session could
   be worked out by subtracting the published sessions from those totals. Within every item, group
   and cycle, the withheld points must therefore cover at least ``k`` respondents together (or none):
-  further points are withheld, fewest respondents first, until they do (``complementary``).
+  further points are withheld, fewest respondents first, until they do (``complementary``);
+- a shown point's share agreeing is withheld when, with its count, it would tell that 1 to k - 1
+  people agreed (or did not).
 
 The run chart (``chart_sessions``), kept simple on purpose: one part per group and item, its
 centre line the median of the **baseline**, the sessions of the group's first cycle (frozen, as
@@ -246,9 +248,22 @@ def session_points(
     hidden = frame["withheld"]
     frame["n"] = frame["n"].astype("Int64").mask(hidden)
     frame["mean"] = frame["mean"].astype("float64").mask(hidden)
-    frame["agree_share"] = frame["agree_share"].astype("float64").mask(hidden)
+    frame["agree_share"] = _guarded_shares(frame["agree_share"].astype("float64").mask(hidden), frame["n"], k)
     frame["withheld"] = frame["withheld"].astype("bool")
     return frame, int(unplaced)
+
+
+def _guarded_shares(shares: pd.Series, n: pd.Series, k: int) -> pd.Series:
+    """The shares agreeing, withheld where the share and n would reveal 1 to k - 1 people.
+
+    A session of 7 with 43% agreeing tells that 3 agreed and 4 did not: both counts are under k,
+    though the session's n is not. The chart's mean (from n >= k people) stays.
+    """
+    people = n.astype("Float64")
+    agreeing = (shares.astype("Float64") * people).round()
+    rest = people - agreeing
+    small = ((agreeing > 0) & (agreeing < k)) | ((rest > 0) & (rest < k))
+    return shares.mask(small.fillna(False).astype(bool).to_numpy())
 
 
 def _session_date(text: str) -> dt.date | None:

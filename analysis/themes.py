@@ -267,7 +267,8 @@ class ThemeSection:
         named = ", ".join(roles[:-1]) + " and " + roles[-1] if len(roles) > 1 else "".join(roles)
         lines = [
             "Quotes come from the sentences the reviewers coded under each theme: at most one per interview "
-            "or session, preferring sources not yet quoted and sentences that stand on their own.",
+            "or session, preferring sources not yet quoted and sentences that stand on their own. "
+            "[\u2026] marks where a quote was shortened, or begins or ends inside a sentence.",
             f"A quote names a role only when at least {self.k} people hold it.",
         ]
         if roles:
@@ -379,24 +380,44 @@ def shorten(text: str, limit: int = QUOTE_CHARS[1]) -> str:
     return kept + CUT
 
 
+#: What a sentence that stands on its own ends with.
+_SENTENCE_END = ".!?\"'\u201d"
+
+
 def _quote_key(text: str, source_quoted: bool, segment_id: str) -> tuple[bool, bool, bool, bool, int, str]:
+    """Quotes sort best first: from a source not yet quoted, a sentence that stands on its own,
+    of a readable length, whole, with the fewest bracketed replacements."""
     low, high = QUOTE_CHARS
     cut = text.endswith(CUT)
     stripped = text.removesuffix(CUT).strip()
     standalone = (
         bool(stripped)
         and bool(re.match(r"^[A-Z\[]", stripped))
-        and stripped[-1:] in ".!?\"'\u201d"
+        and stripped[-1:] in _SENTENCE_END
         and not _LEANING.match(stripped)
     )
     return (
         source_quoted,
+        not standalone,
         not low <= len(stripped) <= high,
         cut,
-        not standalone,
         len(_BRACKET.findall(stripped)),
         segment_id,
     )
+
+
+def marked(text: str) -> str:
+    """A quote as printed: "[…]" where it begins or ends inside a sentence.
+
+    A transcript's caption cue can end in the middle of a sentence; a quote taken from it says
+    so rather than pass a fragment off as all that was said.
+    """
+    body = text.removesuffix(CUT)
+    if body and not re.match(r"^[A-Z0-9\[\"'\u201c]", body):
+        text = f"{CUT.strip()} {text}"
+    if body and not text.endswith(CUT) and body[-1] not in _SENTENCE_END:
+        text += CUT
+    return text
 
 
 def summarise_themes(
@@ -499,7 +520,7 @@ def summarise_themes(
             best.setdefault(candidate[1], candidate)
         quotes = []
         for _key, source, segment_id, text, role in sorted(best.values())[:max_quotes]:
-            quotes.append(Quote(text, attribution[role], str(kinds[source]), segment_id))
+            quotes.append(Quote(marked(text), attribution[role], str(kinds[source]), segment_id))
             quoted_sources.add(source)
             quoted_segments.add(segment_id)
         themes.append(ThemeSummary(theme.id, theme.label, sources, interview_cov, consensus_cov, codes, tuple(quotes)))

@@ -7,8 +7,8 @@ cycle, the report still publishes, saying there is no cycle record yet.
 Writes ``published/<cycle>/``: ``report.html``, ``rating_summary.csv``, and the tables behind the
 report (``predictions.csv``, ``ratings.csv``, ``implementation_outcomes.csv``, ``<block>.csv``,
 ``reach.csv``), plus a Prefect markdown artifact with the main messages. To add a section, compute
-it in :func:`analyse_cycle` and pass it on to ``build_cycle_report`` (``measures_html`` and
-``themes_html`` are waiting for the series overview and the themes).
+it in :func:`analyse_cycle` and pass it on to ``build_cycle_report``, with the measures over time
+and the themes rendered as HTML fragments.
 """
 
 from __future__ import annotations
@@ -305,6 +305,7 @@ def analyse_cycle(
         outcomes=outcomes,
         agreement=agreement,
         measures_html=Markup(render_measures_section(over_time)) if over_time is not None else None,
+        measures_withheld=over_time.withheld if over_time is not None else 0,
         themes_html=themes_html(evaluation, cycle_id, settings, utterances),
     )
     return report, tables, summary, over_time

@@ -152,7 +152,7 @@ def check_series(records: Collection[CycleRecord]) -> SeriesCheck:
             Flag(
                 "next-cycle-not-started",
                 last.cycle_id,
-                f"Cycle {last.cycle_id} decided to adapt the change, but the next cycle has no record yet.",
+                f"Cycle {last.number} decided to adapt the change, but the next cycle has no record yet.",
             )
         )
     return SeriesCheck(tuple(r.cycle_id for r in chain), tuple(flags), counts(records))

@@ -137,6 +137,7 @@ class CycleReport:
     fidelity: tuple[str, ...] = ()
     sense_making: tuple[Message, ...] = ()
     dissent: tuple[str, ...] = ()
+    surprises: tuple[str, ...] = ()
     decision_log: tuple[LogEntry, ...] = ()
     next_cycle: str = ""
     emerging: tuple[str, ...] = ()
@@ -262,7 +263,7 @@ def _ratings(evaluation: Evaluation, ratings: Ratings, k: int) -> tuple[Figure |
         return None, "", tuple(text[str(i)] for i in table["item_id"])
     not_drawn = tuple(text[str(i)] for i in table.loc[table["partly_withheld"], "item_id"])
     drawable.insert(0, "label", [text[str(i)] for i in drawable["item_id"]])
-    figure = likert_chart(drawable, ratings.levels, k=k, figure_id="ratings")
+    figure = likert_chart(drawable, ratings.levels, k=k, figure_id="ratings-chart")
     notes = {
         "full": "Every answer is shown on the full scale.",
         "three": "Answers are grouped into disagree, neither, and agree, so that no group counts fewer "
@@ -330,12 +331,16 @@ def _fidelity(record: CycleRecord) -> tuple[str, ...]:
 def agreement_summary(agreement: pd.DataFrame) -> str:
     """One sentence on the two reviewers' agreement, from ``published/<cycle>/agreement.csv``."""
     pooled = agreement[agreement["scope"] == "pooled_de_vries"]
-    codes = int((agreement["scope"] == "code").sum())
+    per_code = agreement[agreement["scope"] == "code"]
+    codes = len(per_code)
     if pooled.empty or pd.isna(pooled.iloc[0]["kappa"]):
         return f"Two reviewers coded the interviews and notes independently with {codes} codes."
     row = pooled.iloc[0]
+    # Each code's row counts the passages both reviewers coded; the pooled row counts a decision
+    # per passage and code, which is not a number of passages.
+    passages = int(per_code["units"].max())
     return (
-        f"Two reviewers coded {row['units']} passages independently with {codes} codes; their agreement beyond "
+        f"Two reviewers coded {passages} passages independently with {codes} codes; their agreement beyond "
         f"chance, pooled over the codes (De Vries kappa), was {float(row['kappa']):.2f}."
     )
 
@@ -354,12 +359,14 @@ def build_cycle_report(
     outcomes: Outcomes | None = None,
     agreement: str = "",
     measures_html: Markup | None = None,
+    measures_withheld: int = 0,
     themes_html: Markup | None = None,
 ) -> CycleReport:
     """Assemble what the report shows from the evaluation, the cycle record and analysed tables.
 
     ``earlier`` are the records of the cycles before this one (chain order), for the decision log;
-    ``predictions`` is ``analysis.predictions.predictions_table`` output.
+    ``predictions`` is ``analysis.predictions.predictions_table`` output; ``measures_withheld``
+    counts the run-chart points withheld in ``measures_html``, for the method note's total.
     """
     cycle = next(c for c in evaluation.cycles if c.id == cycle_id)
     k = evaluation.privacy.k
@@ -371,6 +378,7 @@ def build_cycle_report(
         ("ratings", ratings.withheld if ratings else 0),
         ("implementation outcomes", outcomes.scores_withheld + sum(b.withheld for b in outcomes.blocks)),
         ("reach", outcomes.reach_withheld),
+        ("measures over time", measures_withheld),
     ]
     report = CycleReport(
         evaluation_title=evaluation.title,
@@ -411,11 +419,14 @@ def build_cycle_report(
         for r in (*earlier, record)
     ]
     sense = record.sense_making
+    checks = _checks(record, predictions, labels, k) if predictions is not None else ()
+    withheld_values = sum(1 for check in checks if check.observed == WITHHELD)
     return _replace(
         report,
+        withheld_by_section=(*report.withheld_by_section, ("predictions", withheld_values)),
         has_record=True,
         messages=_messages(record),
-        checks=_checks(record, predictions, labels, k) if predictions is not None else (),
+        checks=checks,
         fidelity=_fidelity(record),
         sense_making=(
             (Message("What?", sense.what), Message("So what?", sense.so_what), Message("Now what?", sense.now_what))
@@ -423,6 +434,7 @@ def build_cycle_report(
             else ()
         ),
         dissent=sense.dissent if sense else (),
+        surprises=record.study.surprises if record.study else (),
         emerging=sense.emerging_questions if sense else (),
         decision_log=tuple(log),
         next_cycle=record.act.next_cycle if record.act else "",

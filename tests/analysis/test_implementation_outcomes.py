@@ -46,11 +46,11 @@ def test_a_score_from_fewer_than_k_people_shows_nothing() -> None:
 
 
 def test_concerns_are_distributions_and_a_mean_only_where_no_count_is_withheld() -> None:
-    rows = rated("c1", [1, 1, 1, 1, 1]) + rated("c2", [1, 1, 1, 2, 2]) + rated("c3", [1, 2, 3, 3])
+    rows = rated("c1", [1] * 6 + [2] * 5) + rated("c2", [1, 1, 1, 2, 2]) + rated("c3", [1, 2, 3, 3])
     block = block_summary(answers(rows), "staff-survey", ["c1", "c2", "c3"], LEVELS, k=5)
     table = block.table.set_index("item_id")
-    assert [table.loc["c1", column] for column in ("n", *LEVELS)] == [5, 5, 0, 0]
-    assert table.loc["c1", "mean"] == 1.0
+    assert [table.loc["c1", column] for column in ("n", *LEVELS)] == [11, 6, 5, 0]
+    assert table.loc["c1", "mean"] == 16 / 11
     assert table.loc["c2", "n"] == 5 and table.loc["c2", "Very much a concern"] == 0
     assert pd.isna(table.loc["c2", "Not a concern"]) and pd.isna(table.loc["c2", "Sometimes a concern"])
     assert pd.isna(table.loc["c2", "mean"])  # 1.4 with n = 5 would give 3 and 2 away
@@ -101,3 +101,27 @@ def test_reach_counts_answers_and_sessions_per_group_and_withholds_small_groups(
     assert pd.isna(found.loc["Family", "responses"]) and pd.isna(found.loc["Grief", "responses"])
     assert found.loc["Total", "responses"] == 9
     assert found.loc["Grief", "sessions"] == 2 and found.loc["Family", "sessions"] == 1
+
+
+def test_a_small_group_that_all_gave_one_answer_shows_no_counts_a_larger_one_does() -> None:
+    rows = rated("c1", [2] * 5) + rated("c2", [2] * 10, start=100) + rated("c3", [1] * 9, start=200)
+    block = block_summary(answers(rows), "staff-survey", ["c1", "c2", "c3"], LEVELS, k=5)
+    table = block.table.set_index("item_id")
+    # 5 colleagues who all said "sometimes": 0 / 5 / 0 would tell each one's answer.
+    assert table.loc["c1", "n"] == 5
+    assert all(pd.isna(table.loc["c1", level]) for level in LEVELS) and pd.isna(table.loc["c1", "mean"])
+    assert all(pd.isna(table.loc["c3", level]) for level in LEVELS) and pd.isna(table.loc["c3", "mean"])
+    # From 10 people (2k) on, one answer shared by all is shown.
+    assert [table.loc["c2", column] for column in ("n", *LEVELS)] == [10, 0, 10, 0]
+    assert table.loc["c2", "mean"] == 2.0
+
+
+def test_the_bands_of_a_score_all_in_one_band_are_withheld_but_its_mean_is_shown() -> None:
+    rows = rated("a1", [4, 4, 5, 4, 4, 5, 4]) + rated("a2", [5, 4, 5, 5, 4, 5, 4])
+    summary = score_summary(answers(rows), AIM, "acceptability", k=5)
+    assert (summary.n, summary.withheld) == (7, 3)
+    assert summary.mean == (4.5 + 4 + 5 + 4.5 + 4 + 5 + 4) / 7
+    assert summary.bands is not None
+    bands = summary.bands.iloc[0]
+    assert all(pd.isna(bands[band]) for band in ("under 3", "3 to under 4", "4 or more"))
+    assert bands["Total"] == 7

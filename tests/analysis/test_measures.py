@@ -113,7 +113,9 @@ def test_each_group_session_becomes_one_point_in_date_order_across_cycles(design
     ]
     assert safe["n"].tolist() == [5, 6, 5, 5]
     assert safe["mean"].tolist() == pytest.approx([3.0, 22 / 6, 4.2, 4.0])
-    assert safe["agree_share"].tolist() == pytest.approx([0.4, 4 / 6, 0.8, 1.0])
+    # 2 of 5, 4 of 6 and 4 of 5 agreeing would each reveal fewer than 5 people; 5 of 5 does not.
+    assert safe["agree_share"].isna().tolist() == [True, True, True, False]
+    assert safe["agree_share"].iloc[3] == 1.0
     assert safe["cycle_id"].tolist() == ["cycle-1", "cycle-1", "cycle-2", "cycle-2"]
     assert unplaced == 0
 
@@ -448,3 +450,21 @@ def test_charted_measures_are_the_predicted_rating_items_in_instrument_order() -
     }
     assert charted_measures(instrument, ["fb.clear"]) == {"clear": "Roles were clear."}
     assert charted_measures(instrument, []) == {"safe": "Felt safe", "clear": "Roles were clear."}
+
+
+def test_a_share_agreeing_that_reveals_fewer_than_k_people_is_withheld_though_its_session_is_shown(
+    design: SessionDesign,
+) -> None:
+    answers = [
+        *session_of("cycle-1", GRIEF, "2026-01-27", [4, 4, 4, 2, 2, 2, 2]),  # 3 agree, 4 do not
+        *session_of("cycle-1", GRIEF, "2026-02-03", [4, 4, 4, 4, 4, 2, 2, 2, 2, 2]),  # 5 and 5
+        *session_of("cycle-1", GRIEF, "2026-02-10", [3, 3, 3, 3, 3, 3]),  # nobody agrees: 0 and 6
+    ]
+    points, _ = session_points(*tables_of(answers), design, CYCLES, k=5)
+    safe = points[points["item_id"] == "pf_safe"].set_index("session")
+    assert not safe["withheld"].any()
+    assert safe["n"].tolist() == [7, 10, 6]
+    assert safe["mean"].tolist() == pytest.approx([20 / 7, 3.0, 3.0])
+    assert pd.isna(safe.loc["2026-01-27", "agree_share"])
+    assert safe.loc["2026-02-03", "agree_share"] == 0.5
+    assert safe.loc["2026-02-10", "agree_share"] == 0.0

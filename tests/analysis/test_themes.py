@@ -16,6 +16,7 @@ from analysis.themes import (
     ThemeSection,
     deidentify,
     interview_coverage,
+    marked,
     shorten,
     summarise_cycle_themes,
     summarise_themes,
@@ -514,3 +515,27 @@ def test_attributions_are_only_pooled_or_large_groups_and_row_order_does_not_mat
         codings.sample(frac=1, random_state=seed), segments.sample(frac=1, random_state=seed + 1), max_quotes=3
     )
     assert shuffled == section
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We kept every debrief.", "We kept every debrief."),
+        ("and I did not know what to", "[\u2026] and I did not know what to [\u2026]"),
+        ("The counsellor leads and I bring the", "The counsellor leads and I bring the [\u2026]"),
+        ("so it helped.", "[\u2026] so it helped."),
+        ("[Name] said it helped.", "[Name] said it helped."),
+        ("\u201cIt helped,\u201d she said.", "\u201cIt helped,\u201d she said."),
+        ("Long enough. [\u2026]", "Long enough. [\u2026]"),
+    ],
+)
+def test_a_quote_that_begins_or_ends_inside_a_sentence_is_marked(text: str, expected: str) -> None:
+    assert marked(text) == expected
+
+
+def test_a_whole_sentence_is_quoted_before_a_fragment_of_a_better_length() -> None:
+    fragment = "and after the session I did not know what to do with all of what the group had said to"
+    whole = "Debriefs helped me settle."
+    segments = _segments([("a", "interview", "psw", fragment), ("a", "interview", "psw", whole)])
+    codings = _codings([(_seg(segments, 0), "debrief", True), (_seg(segments, 1), "debrief", True)])
+    assert [q.text for q in _summarise(codings, segments).themes[0].quotes] == [whole]

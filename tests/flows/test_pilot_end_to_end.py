@@ -295,6 +295,16 @@ def test_each_report_tells_its_part_of_the_story_in_html_and_pdf(runs: Runs, cyc
     assert words in pdf
 
 
+def test_the_first_report_explains_the_week_six_dip_without_singling_anyone_out(runs: Runs) -> None:
+    settings, _, _, _, _ = runs
+    html = (settings.published / "cycle-1" / "report.html").read_text("utf-8")
+    surprises = html[html.index("<h3>What we did not expect</h3>") : html.index('id="measures-cycle-1"')]
+    assert "Felt safety dipped in week 6" in surprises
+    # The team's record is published as written: it names no single member of a small role group.
+    for singled_out in ("One counsellor", "a PSW was", "her own"):
+        assert singled_out not in html
+
+
 def test_the_series_overview_lists_every_cycles_decision_and_links_its_report(runs: Runs) -> None:
     settings, _, _, _, _ = runs
     html = (settings.published / "series" / "overview.html").read_text("utf-8")

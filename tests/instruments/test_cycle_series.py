@@ -55,7 +55,7 @@ def test_an_adapted_change_without_its_next_cycle_is_flagged() -> None:
         Flag(
             "next-cycle-not-started",
             "c2",
-            "Cycle c2 decided to adapt the change, but the next cycle has no record yet.",
+            "Cycle 2 decided to adapt the change, but the next cycle has no record yet.",
         ),
     )
     assert check_series([closed(1), closed(2), at("plan", complete(3))]).flags == ()

@@ -6,7 +6,7 @@ import pytest
 from analysis.likert import summarise_ratings
 from instruments.evaluation import Evaluation
 from instruments.load import load_evaluation
-from reports.cycle_report import build_cycle_report, render_cycle_report
+from reports.cycle_report import agreement_summary, build_cycle_report, render_cycle_report
 from tests.conftest import PILOT
 
 
@@ -229,3 +229,30 @@ def test_a_block_that_too_few_people_answered_is_one_plain_sentence(pilot3: Eval
     assert "Fewer than 5 people answered these questions in this cycle" in html
     assert "I am unsure whether peer staff" not in html
     assert "10 figures were withheld for this reason." in html  # 2 statements: n, 3 counts and the mean each
+
+
+def test_the_agreement_sentence_counts_passages_not_passage_and_code_decisions() -> None:
+    agreement = pd.DataFrame(
+        {
+            "scope": ["code", "code", "code", "pooled_de_vries"],
+            "code": ["debrief", "role-clarity", "triggers", "all codes"],
+            "units": [84, 84, 84, 252],
+            "kappa": [0.8, 0.7, None, 0.746],
+        }
+    )
+    assert agreement_summary(agreement) == (
+        "Two reviewers coded 84 passages independently with 3 codes; their agreement beyond chance, pooled over "
+        "the codes (De Vries kappa), was 0.75."
+    )
+    undefined = agreement.assign(kappa=None)
+    assert agreement_summary(undefined) == "Two reviewers coded the interviews and notes independently with 3 codes."
+
+
+def test_the_method_note_counts_withheld_run_chart_points_with_the_other_withheld_figures(
+    evaluation: Evaluation,
+) -> None:
+    data = pd.concat([ratings("pf_welcome", [5, 4, 4, 2, 5, 3]), ratings("pf_peer_helped", [5, 5])])
+    summary = summarise_ratings(data, {"pf_welcome": 5, "pf_peer_helped": 5}, k=5)
+    report = build_cycle_report(evaluation, "cycle-1", summary, ("1 interview with staff.",), measures_withheld=2)
+    assert report.withheld_total == 3
+    assert "3 figures were withheld for this reason." in render_cycle_report(report)
