@@ -11,7 +11,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export GX_ANALYTICS_ENABLED ?= false
 export UV_PYTHON_DOWNLOADS ?= never
 
-.PHONY: help setup node-modules pilot ingest publish prepare-coding import-coding inspect serve test lint format golden bench clean
+.PHONY: help setup node-modules pilot ingest publish prepare-coding import-coding inspect cycle-check cycle-advance cycle-close cycle-amend serve test lint format golden bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,6 +50,18 @@ import-coding: setup ## Import returned workbooks: agreement, disagreements, rec
 
 inspect: setup ## Show what a file is recognised as, and write a draft mapping: make inspect FILE=export.csv
 	$(RUN) python -m flows inspect "$(FILE)"
+
+cycle-check: setup ## Check the PDSA cycle records as publishing does, and say what each needs next: make cycle-check [CYCLE=cycle-4]
+	$(RUN) python -m flows cycle-check $(if $(CYCLE),--cycle "$(CYCLE)")
+
+cycle-advance: setup ## Move a cycle record to its next stage (Do locks its predictions): make cycle-advance CYCLE=cycle-4
+	$(RUN) python -m flows cycle-advance --cycle "$(CYCLE)" $(if $(TO),--to "$(TO)")
+
+cycle-close: setup ## Close and seal a cycle record at Act: make cycle-close CYCLE=cycle-4 [DATE=2026-11-16]
+	$(RUN) python -m flows cycle-close --cycle "$(CYCLE)" $(if $(DATE),--on "$(DATE)")
+
+cycle-amend: setup ## Add an amendment to a closed cycle record: make cycle-amend CYCLE=cycle-3 BY=evaluator TEXT="..."
+	$(RUN) python -m flows cycle-amend --cycle "$(CYCLE)" --by "$(BY)" --text "$(TEXT)" $(if $(DATE),--on "$(DATE)")
 
 serve: setup ## Serve the scheduled deployments (ingest on a cron schedule) until Ctrl+C
 	$(RUN) python -m flows serve

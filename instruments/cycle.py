@@ -15,11 +15,13 @@ A cycle record is one YAML file per cycle (see ``docs/cycle-records.md``), loade
   locks the questions and predictions with a sha256, so they cannot be rewritten after the results;
 - a closed record carries a sha256 of its content; later notes are appended as amendments.
 
-The wrong *shape* of a record (a missing key, an unknown decision) is a pydantic error, which the
-loader turns into a :class:`~instruments.errors.DefinitionError`. A broken *rule* is a
-:class:`~instruments.errors.CycleStateError` naming the cycle, the rule and what to do.
-The checks over a whole series (one chain, one open cycle) live in :mod:`instruments.cycle_series`;
-what reads and writes files is in :mod:`instruments.cycle_records`.
+The wrong *shape* of a record (a missing key, an unknown decision, required text left blank) is
+a pydantic error, which the loader turns into a :class:`~instruments.errors.DefinitionError`. A
+broken *rule* is a :class:`~instruments.errors.CycleStateError` naming the cycle, the rule and what
+to do. The checks over a whole series (one chain, one open cycle) live in
+:mod:`instruments.cycle_series`; what reads and writes files is in :mod:`instruments.cycle_records`.
+The module is a little over 500 lines because the record's shape and the rules on it are read
+together, and the rules' messages (where, what, what to do) are long by nature.
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ import hashlib
 import json
 from collections.abc import Collection
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from instruments.errors import CycleStateError
 
@@ -43,7 +45,18 @@ Verdict = Literal["met", "not met", "inconclusive"]
 Decision = Literal["adopt", "adapt", "abandon"]
 
 _ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-Text = str  # free text written by the team; required text must not be empty
+Text = str  # free text written by the team, where it may be left empty
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("this text is blank (empty or only spaces); write at least one word")
+    return text
+
+
+#: Free text the team must write. Text made only of spaces is refused; the text is kept as written
+#: (not stripped), so the hashes of records locked or sealed before this check stay valid.
+RequiredText = Annotated[str, AfterValidator(_not_blank)]
 
 
 class _Model(BaseModel):
@@ -54,8 +67,8 @@ class _Model(BaseModel):
 class Prediction(_Model):
     """What the team expects, stated before the cycle starts, judged on one measure."""
 
-    statement: Text = Field(min_length=1)
-    measure: str = Field(min_length=1)
+    statement: RequiredText
+    measure: RequiredText
     expect: Expectation
     threshold: float | None = None
 
@@ -70,20 +83,20 @@ class Question(_Model):
     """A question the cycle will answer, with the team's prediction for it."""
 
     id: str = Field(pattern=_ID_PATTERN)
-    text: Text = Field(min_length=1)
+    text: RequiredText
     prediction: Prediction | None = None
 
 
 class CycleScale(_Model):
     """How small the test is: who takes part, how many, where."""
 
-    who: Text = Field(min_length=1)
+    who: RequiredText
     how_many: int = Field(ge=1)
-    where: Text = Field(min_length=1)
+    where: RequiredText
 
 
 class Task(_Model):
-    what: Text = Field(min_length=1)
+    what: RequiredText
     who: Text = ""
     when: Text = ""
     where: Text = ""
@@ -92,8 +105,8 @@ class Task(_Model):
 class DataCollection(_Model):
     """How one measure's data will be collected."""
 
-    measure: str = Field(min_length=1)
-    how: Text = Field(min_length=1)
+    measure: RequiredText
+    how: RequiredText
     who: Text = ""
     when: Text = ""
     where: Text = ""
@@ -104,11 +117,11 @@ class PreviousDecision(_Model):
 
     cycle: str = Field(pattern=_ID_PATTERN)
     decision: Decision
-    summary: Text = Field(min_length=1)
+    summary: RequiredText
 
 
 class Plan(_Model):
-    objective: Text = Field(min_length=1)
+    objective: RequiredText
     change_idea: Text = ""
     previous_decision: PreviousDecision | None = None
     questions: tuple[Question, ...] = ()
@@ -130,9 +143,9 @@ class Result(_Model):
     """The Study of one question's prediction."""
 
     question: str = Field(pattern=_ID_PATTERN)
-    observed: Text = Field(min_length=1)
+    observed: RequiredText
     verdict: Verdict
-    learning: Text = Field(min_length=1)
+    learning: RequiredText
 
 
 class Study(_Model):
@@ -146,16 +159,16 @@ class SenseMaking(_Model):
 
     held_on: date
     roles: tuple[str, ...] = Field(min_length=1)
-    what: Text = Field(min_length=1)
-    so_what: Text = Field(min_length=1)
-    now_what: Text = Field(min_length=1)
+    what: RequiredText
+    so_what: RequiredText
+    now_what: RequiredText
     dissent: tuple[Text, ...] = ()
     emerging_questions: tuple[Text, ...] = ()
 
 
 class Act(_Model):
     decision: Decision
-    rationale: Text = Field(min_length=1)
+    rationale: RequiredText
     next_cycle: Text = ""
 
 
@@ -185,8 +198,8 @@ class Amendment(_Model):
     """A note added after closing. Each one's sha256 chains to the seal and earlier amendments."""
 
     date: dt.date
-    by: Text = Field(min_length=1)
-    text: Text = Field(min_length=1)
+    by: RequiredText
+    text: RequiredText
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
@@ -195,10 +208,10 @@ class CycleRecord(_Model):
 
     cycle_id: str = Field(pattern=_ID_PATTERN)
     series_id: str = Field(pattern=_ID_PATTERN)
-    aim: Text = Field(min_length=1)
+    aim: RequiredText
     number: int = Field(ge=1)
     previous_cycle_id: str | None = Field(default=None, pattern=_ID_PATTERN)
-    title: Text = Field(min_length=1)
+    title: RequiredText
     purpose: Purpose
     stage: Stage = "plan"
     dates: Dates = Dates()
@@ -407,6 +420,22 @@ def _gate(record: CycleRecord, stage: Stage, known_measures: Collection[str] | N
         _ready_to_close(record)
 
 
+def next_stage(record: CycleRecord) -> Stage | None:
+    """The stage a record takes next (``closed`` after Act, by closing it); None once it is closed."""
+    return None if record.stage == "closed" else STAGES[STAGES.index(record.stage) + 1]
+
+
+def next_step_blocked(record: CycleRecord, known_measures: Collection[str]) -> CycleStateError | None:
+    """The rule that keeps a checked record from taking its next step now, or None if nothing does."""
+    following = next_stage(record)
+    try:
+        if following is not None:
+            _gate(record, following, known_measures)
+    except CycleStateError as err:
+        return err
+    return None
+
+
 def check_record(record: CycleRecord, known_measures: Collection[str] | None = None) -> None:
     """Check that a record meets every rule up to its stage, and that a closed one is untouched.
 
@@ -420,7 +449,8 @@ def check_record(record: CycleRecord, known_measures: Collection[str] | None = N
             record,
             "its predictions were not locked when it moved to Do (predictions_sha256 is missing), so nobody "
             "can tell whether they were written before the results.",
-            "Set the stage back to plan and move the cycle to Do with evalcycle, which locks the predictions.",
+            f"Set the stage back to plan and move the cycle to Do with make cycle-advance CYCLE={record.cycle_id}, "
+            "which locks the predictions.",
         )
     if record.stage != "plan" and record.predictions_sha256 != predictions_fingerprint(record):
         raise rule_broken(
@@ -463,7 +493,8 @@ def advance(record: CycleRecord, to_stage: Stage, known_measures: Collection[str
         raise rule_broken(
             record,
             "a cycle is closed by the close step, which records the date and a fingerprint of the record.",
-            "Close the cycle with its closing date instead of moving it to 'closed'.",
+            f"Close the cycle instead, with make cycle-close CYCLE={record.cycle_id} (add DATE=YYYY-MM-DD if it "
+            "did not close today).",
         )
     if to_stage != following:
         raise rule_broken(

@@ -13,8 +13,19 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from instruments.cycle import CycleRecord
-from instruments.cycle_records import amend, dump_cycle_record, load_cycle_records, read_cycle_record, save_cycle_record
+from instruments.cycle import CycleRecord, predictions_fingerprint
+from instruments.cycle_records import (
+    advance_cycle,
+    amend,
+    amend_cycle,
+    close_cycle,
+    cycle_records_folder,
+    dump_cycle_record,
+    load_cycle_records,
+    read_cycle_record,
+    rewrite_cycle_record,
+    save_cycle_record,
+)
 from instruments.errors import CycleStateError, DefinitionError
 from tests.instruments.test_cycle_rules import MEASURES, at, complete, through
 
@@ -167,6 +178,11 @@ SHAPES: list[tuple[str, dict[str, Any], str]] = [
         "ends before it starts",
         {"dates": {"actual_start": "2024-02-01", "actual_end": "2024-01-31"}},
         "at dates: actual_end (2024-01-31) is before actual_start (2024-02-01)",
+    ),
+    (
+        "rationale only spaces",
+        {"act": {"decision": "adopt", "rationale": "   "}},
+        "at act.rationale: this text is blank (empty or only spaces); write at least one word",
     ),
     (
         "seal written by hand on an open cycle",
@@ -343,3 +359,152 @@ def test_every_refusal_the_guide_explains_is_one_evalcycle_gives() -> None:
 
 
 PLACEHOLDERS = {"N", "X", "Y", "M", "q2", "…"}
+
+
+# --- The steps of the cycle commands ----------------------------------------------------------
+
+HAND_WRITTEN = """\
+# Cycle 1, written by the team. This comment and the layout below stay.
+cycle_id: c1
+series_id: demo
+aim: PSWs work alongside counsellors.
+number: 1
+title: Cycle 1
+purpose: test
+stage: plan   # evalcycle moves this on
+dates: {actual_start: 2024-01-08, actual_end: 2024-02-26}
+plan:
+  objective: Learn whether PSWs help.
+  questions:
+    - id: q1
+      text: Does it help?
+      prediction: {statement: It helps., measure: survey.helped, expect: increase}
+  scale: {who: one grief group, how_many: 10, where: main office}
+  data:
+    - {measure: survey.helped, how: survey after session 8}  # the facilitator sends it
+"""
+
+FILLED_IN = """\
+do: {as_planned: true}
+study:
+  results:
+    - {question: q1, observed: Up., verdict: met, learning: It helps.}
+sense_making: {held_on: 2024-03-01, roles: [psw], what: W., so_what: S., now_what: N.}
+act: {decision: adopt, rationale: It worked.}
+"""
+
+
+def test_cycle_records_live_beside_the_evaluation_file(tmp_path: Path) -> None:
+    assert cycle_records_folder(tmp_path / "evaluation.yaml") == tmp_path / "cycles"
+
+
+def test_advancing_to_do_writes_only_the_stage_and_the_lock(tmp_path: Path) -> None:
+    path = tmp_path / "c1.yaml"
+    path.write_text(HAND_WRITTEN, "utf-8")
+    change = advance_cycle(tmp_path, "c1", MEASURES)
+    assert (change.path, change.before.stage, change.after.stage, change.changed) == (path, "plan", "do", True)
+    lock = predictions_fingerprint(change.before)
+    assert (
+        path.read_text("utf-8")
+        == HAND_WRITTEN.replace("stage: plan   # evalcycle moves this on\n", "stage: do\n")
+        + f"predictions_sha256: {lock}\n"
+    )
+    assert read_cycle_record(path, MEASURES) == change.after
+
+
+def test_a_cycle_goes_from_plan_to_amended_with_the_teams_text_kept(tmp_path: Path) -> None:
+    path = tmp_path / "c1.yaml"
+    path.write_text(HAND_WRITTEN, "utf-8")
+    advance_cycle(tmp_path, "c1", MEASURES)
+    path.write_text(path.read_text("utf-8") + FILLED_IN, "utf-8")
+    assert advance_cycle(tmp_path, "c1", MEASURES).after.stage == "study"
+    assert advance_cycle(tmp_path, "c1", MEASURES).after.stage == "act"
+    closed = close_cycle(tmp_path, "c1", MEASURES, date(2024, 3, 4)).after
+    amended = amend_cycle(tmp_path, "c1", MEASURES, date(2024, 4, 1), "evaluator", "Survey sent late.").after
+    assert closed.closed is not None
+    assert path.read_text("utf-8") == (
+        HAND_WRITTEN.replace("stage: plan   # evalcycle moves this on\n", "stage: closed\n")
+        + f"predictions_sha256: {closed.predictions_sha256}\n"
+        + FILLED_IN
+        + f"closed:\n  date: '2024-03-04'\n  sha256: {closed.closed.sha256}\n"
+        + "amendments:\n- date: '2024-04-01'\n  by: evaluator\n  text: Survey sent late.\n"
+        + f"  sha256: {amended.amendments[0].sha256}\n"
+    )
+    assert read_cycle_record(path, MEASURES) == amended
+
+
+def test_advancing_to_the_stage_the_cycle_is_at_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "c1.yaml"
+    path.write_text(HAND_WRITTEN, "utf-8")
+    advance_cycle(tmp_path, "c1", MEASURES)
+    before = path.read_bytes()
+    change = advance_cycle(tmp_path, "c1", MEASURES, to_stage="do")
+    assert not change.changed
+    assert path.read_bytes() == before
+
+
+def test_closing_or_amending_twice_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "c1.yaml"
+    save_cycle_record(through(at("plan"), "closed"), path)
+    assert not close_cycle(tmp_path, "c1", MEASURES, date(2024, 5, 1)).changed
+    amend_cycle(tmp_path, "c1", MEASURES, date(2024, 4, 1), "manager", "One.")
+    before = path.read_bytes()
+    again = amend_cycle(tmp_path, "c1", MEASURES, date(2024, 4, 1), "manager", "One.")
+    assert not again.changed
+    assert len(again.after.amendments) == 1
+    assert path.read_bytes() == before
+
+
+def test_a_refused_step_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "c1.yaml"
+    path.write_text(
+        HAND_WRITTEN.replace("    - id: q1\n", "    - id: q2\n      text: Unanswered?\n    - id: q1\n"), "utf-8"
+    )
+    before = path.read_bytes()
+    with pytest.raises(CycleStateError) as caught:
+        advance_cycle(tmp_path, "c1", MEASURES)
+    assert str(caught.value) == (
+        f"{path} (cycle c1): it cannot move from Plan to Do while a question has no prediction: q2.\n"
+        "What to do: Write down what you expect for each question before the cycle starts (a measure and an "
+        "expected direction or threshold)."
+    )
+    assert path.read_bytes() == before
+
+
+def test_an_amendment_without_its_author_names_the_option(tmp_path: Path) -> None:
+    path = tmp_path / "c1.yaml"
+    save_cycle_record(through(at("plan"), "closed"), path)
+    with pytest.raises(DefinitionError) as caught:
+        amend_cycle(tmp_path, "c1", MEASURES, date(2024, 4, 1), " ", "Note.")
+    assert str(caught.value) == (
+        f"{path} (cycle c1): the amendment is wrong in one place:\n"
+        "  at by: this text is blank (empty or only spaces); write at least one word\n"
+        "What to do: Say who writes the amendment and what it records, then run the command again."
+    )
+
+
+def test_an_unknown_cycle_id_lists_the_cycles_there_are(tmp_path: Path) -> None:
+    for name in ("cycle-1", "cycle-2", "cycle-3"):
+        shutil.copy(EXAMPLES / f"{name}.yaml", tmp_path / f"{name}.yaml")
+    with pytest.raises(DefinitionError) as caught:
+        advance_cycle(tmp_path, "cycle-9", PILOT_MEASURES)
+    assert str(caught.value) == (
+        f"cycle records in {tmp_path}: no record has the cycle_id 'cycle-9'; the records are cycle-1, cycle-2, "
+        "cycle-3.\nWhat to do: Name the cycle by the cycle_id written in its record, for example CYCLE=cycle-1."
+    )
+
+
+def test_a_layout_that_cannot_be_edited_in_place_is_written_out_whole(tmp_path: Path) -> None:
+    # YAML also reads JSON; evalcycle's keys cannot be replaced line by line in it.
+    path = tmp_path / "c1.yaml"
+    record = at("plan")
+    path.write_text("# Kept.\n" + record.model_dump_json(exclude_none=True) + "\n", "utf-8")
+    moved = advance_cycle(tmp_path, "c1", MEASURES).after
+    assert path.read_text("utf-8") == "# Kept.\n" + dump_cycle_record(moved)
+
+
+def test_rewriting_the_same_record_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "c1.yaml"
+    path.write_text(HAND_WRITTEN, "utf-8")
+    assert rewrite_cycle_record(path, read_cycle_record(path)) is False
+    assert path.read_text("utf-8") == HAND_WRITTEN

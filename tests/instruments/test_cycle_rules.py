@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
-from instruments.cycle import STAGES, CycleRecord, Stage, advance, predictions_fingerprint
+from instruments.cycle import (
+    STAGES,
+    CycleRecord,
+    Stage,
+    advance,
+    next_stage,
+    next_step_blocked,
+    predictions_fingerprint,
+)
 from instruments.cycle_records import amend, close
 from instruments.errors import CycleStateError
+from instruments.load import describe_validation
 
 MEASURES = frozenset({"survey.helped", "survey.clear"})
 
@@ -271,7 +282,8 @@ def test_a_cycle_cannot_be_moved_backwards() -> None:
 def test_closing_goes_through_close_not_advance() -> None:
     assert refusal(lambda: advance(at("act"), "closed", MEASURES)) == (
         "cycle c1: a cycle is closed by the close step, which records the date and a fingerprint of the record.\n"
-        "What to do: Close the cycle with its closing date instead of moving it to 'closed'."
+        "What to do: Close the cycle instead, with make cycle-close CYCLE=c1 (add DATE=YYYY-MM-DD if it did not "
+        "close today)."
     )
 
 
@@ -367,5 +379,87 @@ def test_a_cycle_past_plan_without_locked_predictions_is_refused() -> None:
     assert refusal(lambda: advance(unlocked, "study", MEASURES)) == (
         "cycle c1: its predictions were not locked when it moved to Do (predictions_sha256 is missing), so "
         "nobody can tell whether they were written before the results.\n"
-        "What to do: Set the stage back to plan and move the cycle to Do with evalcycle, which locks the predictions."
+        "What to do: Set the stage back to plan and move the cycle to Do with make cycle-advance CYCLE=c1, which "
+        "locks the predictions."
     )
+
+
+def test_each_stage_has_one_next_step_until_the_cycle_is_closed() -> None:
+    assert [next_stage(at(stage)) for stage in STAGES[:-1]] == ["do", "study", "act", "closed"]
+    assert next_stage(through(at("plan"), "closed")) is None
+
+
+def test_the_next_step_names_the_rule_that_blocks_it() -> None:
+    blocked = next_step_blocked(at("plan", without("plan.scale")), MEASURES)
+    assert blocked is not None
+    assert blocked.problem == "it cannot move from Plan to Do without its scale: who takes part, how many and where."
+    assert next_step_blocked(at("plan"), MEASURES) is None
+    assert next_step_blocked(at("act"), MEASURES) is None
+    assert next_step_blocked(through(at("plan"), "closed"), MEASURES) is None
+
+
+# --- Required text -----------------------------------------------------------------------------
+
+REQUIRED_TEXT = [
+    "aim",
+    "title",
+    "plan.objective",
+    "plan.questions.0.text",
+    "plan.questions.0.prediction.statement",
+    "plan.questions.0.prediction.measure",
+    "plan.scale.who",
+    "plan.scale.where",
+    "plan.data.0.measure",
+    "plan.data.0.how",
+    "study.results.0.observed",
+    "study.results.0.learning",
+    "sense_making.what",
+    "sense_making.so_what",
+    "sense_making.now_what",
+    "act.rationale",
+]
+
+
+@pytest.mark.parametrize("blank", ["   ", "", " \t\n "], ids=["spaces", "empty", "whitespace"])
+@pytest.mark.parametrize("path", REQUIRED_TEXT)
+def test_required_text_made_only_of_spaces_is_refused_naming_the_field(path: str, blank: str) -> None:
+    data = copy.deepcopy(complete())
+    *parents, last = path.split(".")
+    target: Any = data
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    target[last] = blank  # set directly: without() would delete the key for the empty text
+    with pytest.raises(ValidationError) as caught:
+        CycleRecord.model_validate(data)
+    key = re.sub(r"\.(\d+)", r"[\1]", path)
+    assert describe_validation(caught.value, "the cycle record") == (
+        f"the cycle record is wrong in one place:\n  at {key}: this text is blank (empty or only spaces); "
+        "write at least one word"
+    )
+
+
+def test_required_text_in_later_sections_is_refused_too() -> None:
+    data = complete(2)
+    data["plan"]["previous_decision"]["summary"] = "  "
+    data["plan"]["tasks"] = [{"what": " "}]
+    with pytest.raises(ValidationError) as caught:
+        CycleRecord.model_validate(data)
+    assert describe_validation(caught.value, "the cycle record") == (
+        "the cycle record is wrong in 2 places:\n"
+        "  at plan.previous_decision.summary: this text is blank (empty or only spaces); write at least one word\n"
+        "  at plan.tasks[0].what: this text is blank (empty or only spaces); write at least one word"
+    )
+
+
+def test_an_amendment_without_its_author_or_text_is_refused() -> None:
+    closed = through(at("plan"), "closed")
+    with pytest.raises(ValidationError) as caught:
+        amend(closed, date(2024, 4, 1), "  ", "Note.")
+    assert [e["loc"] for e in caught.value.errors()] == [("by",)]
+
+
+def test_required_text_is_kept_as_written_so_earlier_hashes_stay_valid() -> None:
+    # Stripping the text would change the content of records locked or sealed before the check.
+    record = CycleRecord.model_validate(without("act.rationale", value="  Half worked.\n"))
+    assert record.act is not None
+    assert record.act.rationale == "  Half worked.\n"
