@@ -14,6 +14,8 @@ Privacy (research note ``pdsa_de.md`` §5):
   be worked out by subtracting the published sessions from those totals. Within every item, group
   and cycle, the withheld points must therefore cover at least ``k`` respondents together (or none):
   further points are withheld, fewest respondents first, until they do (``complementary``);
+- a session's point already published (in an earlier cycle's report) whose n has changed by 1 to
+  k - 1 since (late answers) is withheld, before the complementary step;
 - a shown point's share agreeing is withheld when, with its count, it would tell that 1 to k - 1
   people agreed (or did not).
 
@@ -176,8 +178,14 @@ def session_points(
     cycles: Sequence[str],
     *,
     k: int,
+    published: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """One row per measure, group and session (``POINT_COLUMNS``), and the count of unplaced respondents.
+
+    ``published`` holds the points as reports already published them (``item_id``, ``group``,
+    ``session``, ``n``; NA where withheld; a session may appear in several reports): a point whose
+    n has since changed by 1 to k - 1 people (late answers to an earlier session) is withheld, as
+    the two versions side by side would describe those few people.
 
     The frames follow the ``SurveyResponses``, ``SurveyChoices`` and ``SurveyComments`` contracts and
     may hold several cycles; only ``cycles`` are used, in that order. Rows come out by measure (in
@@ -239,6 +247,8 @@ def session_points(
                 }
             )
     frame = pd.DataFrame(rows, columns=POINT_COLUMNS)
+    if published is not None:
+        frame = _changed_since_published(frame, published, k)
     frame = _complementary(frame, k)
     frame["_item"] = frame["item_id"].map({item: i for i, item in enumerate(design.items)})
     frame["_group"] = frame["group"].map({group: i for i, group in enumerate(design.groups)})
@@ -301,11 +311,38 @@ def _check_sessions(ratings: pd.DataFrame, sessions: pd.DataFrame, design: Sessi
             )
 
 
-def _complementary(frame: pd.DataFrame, k: int) -> pd.DataFrame:
-    """Withhold more points until each item, group and cycle's withheld points cover 0 or >= k people."""
+def _changed_since_published(frame: pd.DataFrame, published: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Withhold the shown points whose n differs by 1 to k - 1 from an n some report published."""
+    key = ["item_id", "group", "session"]
+    before = published.loc[published["n"].notna(), [*key, "n"]].astype({"n": "int64", "session": "object"})
+    before = before.astype({c: "object" for c in key}).rename(columns={"n": "published_n"})
+    now = frame.reset_index().astype({c: "object" for c in key}).merge(before, on=key, how="inner")
+    now["change"] = (now["n"].astype("int64") - now["published_n"]).abs()
+    small = now[(now["change"] > 0) & (now["change"] < k) & ~now["withheld"].astype(bool)]
+    # What a reader could not know already: only the late answers of a point shown before.
+    unknown = small.groupby("index")["change"].max()
     frame = frame.copy()
+    frame.loc[unknown.index, "withheld"] = True
+    frame.loc[unknown.index, "withheld_reason"] = "changed since published"
+    frame.loc[unknown.index, _UNKNOWN] = unknown.to_numpy()
+    return frame
+
+
+#: A working column: how many of a withheld point's people a reader could not know from earlier
+#: reports (its late answers); absent or NA, all of its n.
+_UNKNOWN = "_unknown"
+
+
+def _complementary(frame: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Withhold more points until each item, group and cycle's withheld points cover 0 or >= k people.
+
+    A point withheld for its late answers covers only those: the rest was published before.
+    """
+    frame = frame.copy()
+    unknown = frame[_UNKNOWN] if _UNKNOWN in frame else pd.Series(np.nan, index=frame.index)
+    frame[_UNKNOWN] = unknown.fillna(frame["n"].astype("float64"))
     for _, block in frame.groupby(["item_id", "group", "cycle_id"], sort=True):
-        covered = int(block.loc[block["withheld"], "n"].sum())
+        covered = int(block.loc[block["withheld"], _UNKNOWN].sum())
         candidates = block[~block["withheld"]].sort_values(["n", "session_date", "session"], kind="stable")
         for index, n in zip(candidates.index, candidates["n"], strict=True):
             if covered == 0 or covered >= k:
@@ -313,7 +350,7 @@ def _complementary(frame: pd.DataFrame, k: int) -> pd.DataFrame:
             frame.loc[index, "withheld"] = True
             frame.loc[index, "withheld_reason"] = "complementary"
             covered += int(n)
-    return frame
+    return frame.drop(columns=[_UNKNOWN])
 
 
 def chart_sessions(points: pd.DataFrame, cycles: Sequence[str], unplaced: int = 0) -> SessionCharts:
@@ -405,9 +442,10 @@ def measures_over_time(
     cycles: Sequence[str],
     *,
     k: int,
+    published: pd.DataFrame | None = None,
 ) -> SessionCharts:
     """``session_points`` then ``chart_sessions``: the series of ``cycles`` with their run charts."""
-    points, unplaced = session_points(responses, choices, comments, design, cycles, k=k)
+    points, unplaced = session_points(responses, choices, comments, design, cycles, k=k, published=published)
     return chart_sessions(points, cycles, unplaced)
 
 

@@ -12,7 +12,9 @@ With 3 counsellors, any figure about a small group identifies people. The rules,
    or of a withheld total, is withheld too.
 4. **Across cycles**: a count published last cycle must not now be published with a change of
    1 to k - 1 (a total rising from 12 to 14 reveals 2 new respondents); such cells are withheld
-   now, before the complementary step, which then protects them like small counts.
+   now, before the complementary step, which then protects them like small counts. When a whole
+   table is published again (a cycle re-published after late answers), :func:`republished_changes`
+   lists the counts that changed that little, for the caller to refuse or withhold.
 
 A withheld cell is ``pd.NA`` in the published table; the result counts withheld cells by rule
 and never carries their values.
@@ -20,6 +22,7 @@ and never carries their values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -125,6 +128,47 @@ def small_changes(previous: pd.DataFrame, current: pd.DataFrame, k: int = MIN_K)
     change = (current.loc[rows, columns].astype("Int64") - previous.loc[rows, columns].astype("Int64")).abs()
     small = ((change > 0) & (change < k)).astype("boolean").fillna(False).astype(bool)
     return small.reindex(index=current.index, columns=current.columns, fill_value=False)
+
+
+@dataclass(frozen=True)
+class Republished:
+    """A count published before that a new version of the same table would change by 1 to k - 1."""
+
+    row: str
+    column: str
+    before: int
+    after: int
+
+
+def republished_changes(
+    before: pd.DataFrame, after: pd.DataFrame, key: Sequence[str], counts: Sequence[str], k: int = MIN_K
+) -> tuple[Republished, ...]:
+    """Counts of ``after`` that differ by 1 to k - 1 people from the same counts in ``before``.
+
+    ``before`` and ``after`` are two versions of one published table (e.g. a cycle's report
+    published again after late answers arrived); rows are matched on ``key``. Read side by side,
+    such a change describes those few people: 66 then 68 answers tells what 2 people said.
+    Counts withheld (NA) in either version, rows or columns in only one, are never flagged.
+    """
+    _check_threshold(k)
+    columns = [c for c in counts if c in before.columns and c in after.columns]
+    if not columns or before.empty or after.empty:
+        return ()
+
+    def indexed(frame: pd.DataFrame) -> pd.DataFrame:
+        numbers = pd.DataFrame(
+            {c: pd.to_numeric(frame[c], errors="coerce").round().astype("Int64").array for c in columns},
+            index=pd.Index([" / ".join(str(v) for v in row) for row in frame[list(key)].itertuples(index=False)]),
+        )
+        return numbers[~numbers.index.duplicated(keep="first")]
+
+    old, new = indexed(before), indexed(after)
+    flagged = small_changes(old, new, k)
+    found = []
+    for row, column in zip(*np.nonzero(flagged.to_numpy()), strict=True):
+        label, name = str(flagged.index[row]), str(flagged.columns[column])
+        found.append(Republished(label, name, int(old[name][label]), int(new[name][label])))
+    return tuple(found)
 
 
 def percentages(table: SuppressedTable, of: Literal["row", "column", "total"] = "row") -> pd.DataFrame:

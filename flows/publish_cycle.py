@@ -33,6 +33,7 @@ from analysis.likert import summarise_ratings
 from analysis.measures import charted_measures, measures_over_time, session_design
 from analysis.predictions import check_predictions, measures, predictions_table
 from analysis.sources import describe_sources
+from analysis.suppression import republished_changes
 from analysis.themes import summarise_cycle_themes
 from flows.prepare_coding import segments_path
 from flows.settings import Settings
@@ -40,6 +41,7 @@ from flows.stopwatch import timed
 from instruments.atomic import write_text_atomic
 from instruments.cycle import CycleRecord
 from instruments.cycle_records import CycleSeries, load_cycle_records
+from instruments.errors import InsufficientData
 from instruments.evaluation import Evaluation
 from instruments.load import load_evaluation
 from reports.cycle_report import (
@@ -110,6 +112,57 @@ def _columns(model: type[SurveyResponses | SurveyChoices | SurveyComments | Utte
     return list(model.to_schema().columns)
 
 
+def published_sessions(settings: Settings) -> pd.DataFrame | None:
+    """Every run-chart point the published reports show (each cycle's and the series' measures.csv)."""
+    columns = ["item_id", "group", "session", "n"]
+    files = sorted(settings.published.glob("*/measures.csv"))
+    frames = [pd.read_csv(path, usecols=columns, dtype={"session": str}) for path in files]
+    frames = [frame for frame in frames if not frame.empty]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+#: Columns of a cycle's published tables that are not counts of people.
+_NOT_COUNTS = frozenset({"mean", "agree_share", "suppressed", "partly_withheld", "outcome", "score", "sessions"})
+#: The rows of each published table, and (when not every other column) its counts of people.
+_TABLE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {
+    "rating_summary.csv": (("instrument_id", "item_id"), ("n",)),
+    "predictions.csv": (("question_id",), ("n",)),
+    "reach.csv": (("group",), None),
+    "implementation_outcomes.csv": (("measure_id",), None),
+}
+
+
+def check_republication(settings: Settings, cycle_id: str, tables: dict[str, pd.DataFrame], k: int) -> None:
+    """Refuse to publish a cycle again when a count of people changed by 1 to k - 1 since last time.
+
+    The earlier version may already be in readers' hands; side by side with the new one it would
+    describe the few people who answered late. Publishing the same data again changes nothing.
+    """
+    folder = settings.published / cycle_id
+    changes = []
+    for name, table in sorted(tables.items()):
+        path = folder / name
+        if name == "measures.csv" or not path.exists():
+            continue  # run-chart points that changed are withheld instead (analysis.measures)
+        key, counts = _TABLE_KEYS.get(name, (("item_id",), None))
+        if not set(key) <= set(table.columns):
+            continue
+        if counts is None:
+            counts = tuple(c for c in table.columns if c not in key and c not in _NOT_COUNTS)
+        before = pd.read_csv(path, dtype={column: str for column in key})
+        changes += [(name, change) for change in republished_changes(before, table, key, counts, k)]
+    if not changes:
+        return
+    listed = "; ".join(f"{name} {c.row!r}, {c.column}: {c.before} then, {c.after} now" for name, c in changes[:5])
+    raise InsufficientData(
+        f"published/{cycle_id}/ ({listed}{' ...' if len(changes) > 5 else ''})",
+        f"{len(changes)} count(s) of people would change by 1 to {k - 1} since this cycle's report was "
+        "published, so the two versions side by side would describe those few people.",
+        f"Publish this cycle again once at least {k} more people have answered. If the earlier version "
+        f"was never shared, delete the folder published/{cycle_id}/ and publish again.",
+    )
+
+
 def _cycles_up_to(evaluation: Evaluation, cycle_id: str) -> list[str]:
     order = list(evaluation.cycle_ids())
     return order[: order.index(cycle_id) + 1]
@@ -157,6 +210,7 @@ def measures_section(
         design,
         cycles,
         k=evaluation.privacy.k,
+        published=published_sessions(settings),
     )
     if charts.points.empty:
         return None
@@ -324,6 +378,7 @@ def _write_pdf(html: str, path: Path) -> None:
 def write_report(evaluation: Evaluation, cycle_id: str, settings: Settings, pdf: bool = True) -> Publication:
     series = find_cycle_records(evaluation, settings.evaluation)
     report, tables, summary, over_time = analyse_cycle(evaluation, cycle_id, settings, series)
+    check_republication(settings, cycle_id, {"rating_summary.csv": summary, **tables}, evaluation.privacy.k)
     folder = settings.published / cycle_id
     report_path = folder / "report.html"
     html = render_cycle_report(report)

@@ -77,10 +77,11 @@ class MeasuresSection:
     withheld_small: int
     withheld_complementary: int
     unplaced: int
+    withheld_changed: int = 0
 
     @property
     def withheld(self) -> int:
-        return self.withheld_small + self.withheld_complementary
+        return self.withheld_small + self.withheld_complementary + self.withheld_changed
 
     @property
     def privacy_text(self) -> str:
@@ -91,6 +92,11 @@ class MeasuresSection:
             return f"Every session shown had at least {self.k} answers; no point was withheld."
         small = _count(self.withheld_small, "point")
         text = f"{_count(self.withheld, 'point')} withheld and left as gaps: {small} from fewer than {self.k} people"
+        if self.withheld_changed:
+            text += (
+                f", {self.withheld_changed} whose count changed by fewer than {self.k} since an earlier report "
+                "showed it (late answers), so that the two reports together describe no one"
+            )
         if self.withheld_complementary:
             text += (
                 f", and {self.withheld_complementary} more so that no withheld point can be worked out by "
@@ -142,7 +148,9 @@ def build_measures_section(
     reasons = shown.loc[shown["withheld"], "withheld_reason"]
     # One wording for every chart, so that no chart tells which of its gaps hides a small session.
     because = (
-        f"fewer than {k} people, or hidden to protect such a point" if (reasons == "complementary").any() else None
+        f"fewer than {k} people, or hidden to protect such a point"
+        if reasons.isin(["complementary", "changed since published"]).any()
+        else None
     )
     charts = []
     for item_id, label in measures.items():
@@ -170,9 +178,10 @@ def build_measures_section(
         k=k,
         charts=tuple(charts),
         table=_published(shown, measures),
-        withheld_small=int((reasons != "complementary").sum()),
+        withheld_small=int((~reasons.isin(["complementary", "changed since published"])).sum()),
         withheld_complementary=int((reasons == "complementary").sum()),
         unplaced=unplaced,
+        withheld_changed=int((reasons == "changed since published").sum()),
     )
 
 

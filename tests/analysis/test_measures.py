@@ -468,3 +468,35 @@ def test_a_share_agreeing_that_reveals_fewer_than_k_people_is_withheld_though_it
     assert pd.isna(safe.loc["2026-01-27", "agree_share"])
     assert safe.loc["2026-02-03", "agree_share"] == 0.5
     assert safe.loc["2026-02-10", "agree_share"] == 0.0
+
+
+def test_a_session_that_got_late_answers_since_a_report_showed_it_is_withheld_with_a_complement(
+    design: SessionDesign,
+) -> None:
+    answers = [
+        *session_of("cycle-1", GRIEF, "2026-01-27", [4, 4, 4, 4, 4, 4, 4]),  # 7 now; a report showed 5
+        *session_of("cycle-1", GRIEF, "2026-02-03", [3, 3, 3, 3, 3, 3]),
+        *session_of("cycle-1", GRIEF, "2026-02-10", [5, 5, 5, 5, 5, 5, 5, 5]),
+        *session_of("cycle-1", GRIEF, "2026-02-17", [2, 2, 2, 2, 2, 2, 2, 2, 2, 2]),  # 10; a report showed 5
+    ]
+    published = pd.DataFrame(
+        {
+            "item_id": ["pf_safe", "pf_safe", "pf_safe", "pf_safe"],
+            "group": [GRIEF] * 4,
+            "session": ["2026-01-27", "2026-01-27", "2026-02-03", "2026-02-17"],
+            "n": [5, pd.NA, 6, 5],  # the first session, shown by one report and withheld by another
+        }
+    )
+    points, _ = session_points(*tables_of(answers), design, CYCLES, k=5, published=published)
+    safe = points[points["item_id"] == "pf_safe"].set_index("session")
+    assert safe.loc["2026-01-27", "withheld_reason"] == "changed since published"  # 2 late answers
+    # 5 more answers (k) may be shown; an unchanged session too; the smallest other one protects the first.
+    assert safe["withheld"].to_dict() == {
+        "2026-01-27": True,
+        "2026-02-03": True,
+        "2026-02-10": False,
+        "2026-02-17": False,
+    }
+    assert safe.loc["2026-02-03", "withheld_reason"] == "complementary"
+    unchanged, _ = session_points(*tables_of(answers), design, CYCLES, k=5, published=published.iloc[2:3])
+    assert not unchanged.loc[unchanged["item_id"] == "pf_safe", "withheld"].any()

@@ -17,8 +17,10 @@ from analysis.disclosure import Layout, disclosed_cells, feasible_range
 from analysis.suppression import (
     MIN_K,
     TOTAL,
+    Republished,
     SuppressedTable,
     percentages,
+    republished_changes,
     small_changes,
     suppress_small_cells,
     suppress_statistics,
@@ -282,6 +284,36 @@ def test_small_changes_flags_differences_of_1_to_k_minus_1_between_published_cel
     expected = pd.DataFrame({"n": [True, False, False, False], "m": [False] * 4}, index=["a", "b", "c", "e"])
     pd.testing.assert_frame_equal(flagged, expected)
     assert small_changes(previous, current, k=10).loc["a", "n"]
+
+
+def test_a_table_published_again_names_each_count_that_changed_by_fewer_than_k_people() -> None:
+    before = pd.DataFrame(
+        {
+            "instrument_id": ["fb", "fb", "fb", "fb"],
+            "item_id": ["safe", "clear", "helped", "gone"],
+            "n": [66, 70, None, 12],
+            "Agree": [40, 41, 30, 5],
+            "mean": [3.9, 4.0, 4.1, 3.0],
+        }
+    )
+    after = pd.DataFrame(
+        {
+            "instrument_id": ["fb", "fb", "fb", "fb"],
+            "item_id": ["safe", "clear", "helped", "new"],
+            "n": [68, 75, 71, 9],
+            "Agree": [40, 45, 33, 4],
+            "mean": [3.7, 4.1, 4.0, 3.2],
+        }
+    )
+    changes = republished_changes(before, after, ["instrument_id", "item_id"], ["n", "Agree"])
+    # safe: 2 more people; clear: 5 more (k), 4 more agreeing; helped: n withheld before, 3 more agreeing.
+    assert changes == (
+        Republished("fb / safe", "n", 66, 68),
+        Republished("fb / clear", "Agree", 41, 45),
+        Republished("fb / helped", "Agree", 30, 33),
+    )
+    assert republished_changes(before, before, ["instrument_id", "item_id"], ["n", "Agree"]) == ()
+    assert republished_changes(before, after, ["instrument_id", "item_id"], ["mean"]) == ()
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -243,3 +244,14 @@ def test_later_reports_withhold_the_same_sessions_and_keep_the_baseline_median(
     again = last[last["cycle_id"] == "cycle-1"].reset_index(drop=True)
     columns = ["item_id", "group", "session", "n", "mean", "withheld", "position", "centre_line"]
     pd.testing.assert_frame_equal(first[columns], again[columns])
+
+
+def test_the_privacy_sentence_counts_points_withheld_for_late_answers_apart(small: MeasuresSection) -> None:
+    later = replace(small, withheld_small=1, withheld_changed=1, withheld_complementary=1)
+    assert later.withheld == 3
+    assert later.privacy_text == (
+        "3 points withheld and left as gaps: 1 point from fewer than 5 people, 1 whose count changed by fewer "
+        "than 5 since an earlier report showed it (late answers), so that the two reports together describe no "
+        "one, and 1 more so that no withheld point can be worked out by subtracting the sessions shown from a "
+        "cycle's totals."
+    )
