@@ -1,9 +1,10 @@
-"""Keep the README's commands true."""
+"""Keep the commands in the README and the guides true: targets, CLI commands and their options."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 from tests.conftest import REPOSITORY
 
@@ -38,12 +39,52 @@ def test_make_help_lists_every_target() -> None:
         assert target in result.stdout
 
 
+def documents() -> list[Path]:
+    return [
+        REPOSITORY / "README.md",
+        *sorted((REPOSITORY / "docs").rglob("*.md")),
+        *sorted(REPOSITORY.glob("examples/*/README.md")),
+    ]
+
+
 def test_every_cli_command_in_the_readme_exists() -> None:
     from flows.__main__ import app
 
     names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
     for command in re.findall(r"python -m flows ([a-z-]+)", (REPOSITORY / "README.md").read_text("utf-8")):
         assert command in names
+
+
+def test_every_cli_command_and_option_in_the_docs_exists() -> None:
+    import typer.main
+
+    from flows.__main__ import app
+
+    group = typer.main.get_group(app)
+    seen = 0
+    for doc in documents():
+        for command, rest in re.findall(r"python -m flows ([a-z-]+)([^`\n|]*)", doc.read_text("utf-8")):
+            found = group.commands.get(command)
+            assert found is not None, f"{doc.name} names 'python -m flows {command}', which does not exist"
+            options = {name for parameter in found.params for name in parameter.opts}
+            for option in re.findall(r"(--[a-z-]+)", rest):
+                assert option in options, f"{doc.name}: 'python -m flows {command}' has no option {option}"
+            seen += 1
+    assert seen >= 10
+
+
+def test_every_bench_module_and_option_in_the_docs_exists() -> None:
+    seen = 0
+    for doc in documents():
+        for module, rest in re.findall(r"python -m bench\.([a-z_]+)([^`\n|]*)", doc.read_text("utf-8")):
+            path = REPOSITORY / "bench" / f"{module}.py"
+            assert path.exists(), f"{doc.name} names bench.{module}, which does not exist"
+            source = path.read_text("utf-8")
+            assert 'if __name__ == "__main__":' in source, f"bench.{module} cannot be run with python -m"
+            for option in re.findall(r"(--[a-z-]+)", rest):
+                assert f'"{option}"' in source, f"{doc.name}: bench.{module} has no option {option}"
+            seen += 1
+    assert seen >= 2
 
 
 def test_every_error_class_is_documented() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -224,8 +224,10 @@ def _accept_turns(
         raise UnmappedInput(
             f"{name}, speaker(s) {', '.join(repr(s) for s in unknown)}",
             "these speakers are not in the evaluation's speaker map, so their words cannot be attributed to a role.",
-            "Add each name under 'speakers' in the evaluation file with its role (psw, "
-            "counsellor, manager, participant or facilitator), then put the file back in the inbox.",
+            "Add each name under 'speakers' in the evaluation file with its role ("
+            + _either(r.id for r in evaluation.roles)
+            + "), then put the file back in the inbox. If someone should not be in the record at all "
+            "(they joined the call by mistake), remove their lines from the transcript instead.",
             rule="transcript.unmapped-speaker",
             failures=tuple(
                 Failure(rule="transcript.unmapped-speaker", problem="speaker not in the speaker map", column=s)
@@ -254,3 +256,9 @@ def _accept_turns(
     frame = frame.astype({"turn": "int64", "start_s": "float64", "end_s": "float64"})
     table = validate_table(Utterances, frame, name)
     return Intake(platform, reason, instrument.id, {"utterances": table}, {}, dict(redactor.counts))
+
+
+def _either(names: Iterable[str]) -> str:
+    """``a, b or c``."""
+    listed = list(names)
+    return " or ".join([", ".join(listed[:-1]), listed[-1]]) if len(listed) > 1 else "".join(listed)

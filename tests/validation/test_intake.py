@@ -145,6 +145,12 @@ def test_a_transcript_with_an_unmapped_speaker_is_refused_with_the_names_to_map(
         accept(data, "interview-x.vtt", "a" * 12, evaluation, "cycle-1", SALT)
     assert caught.value.where == "interview-x.vtt, speaker(s) 'Dana Kowalski'"
     assert caught.value.rule == "transcript.unmapped-speaker"
+    roles = [r.id for r in evaluation.roles]
+    assert caught.value.action == (
+        f"Add each name under 'speakers' in the evaluation file with its role ({', '.join(roles[:-1])} or "
+        f"{roles[-1]}), then put the file back in the inbox. If someone should not be in the record at all (they "
+        "joined the call by mistake), remove their lines from the transcript instead."
+    )
 
 
 def test_a_transcript_whose_parser_would_lose_a_cue_is_refused(evaluation: Evaluation) -> None:
