@@ -40,7 +40,7 @@ from flows.settings import Settings
 from flows.stopwatch import timed
 from instruments.atomic import write_text_atomic
 from instruments.cycle import CycleRecord
-from instruments.cycle_records import CycleSeries, load_cycle_records
+from instruments.cycle_records import CycleSeries, cycle_records_folder, load_cycle_records
 from instruments.errors import InsufficientData
 from instruments.evaluation import Evaluation
 from instruments.load import load_evaluation
@@ -78,11 +78,6 @@ class Publication:
     overview: Path | None = None
     #: The run charts of this report, so the overview of the same cycles need not draw them again.
     measures: MeasuresSection | None = field(default=None, compare=False, repr=False)
-
-
-def cycle_records_folder(evaluation_file: Path) -> Path:
-    """Where an evaluation's cycle records live: ``cycles/`` beside the evaluation file."""
-    return evaluation_file.parent / "cycles"
 
 
 def find_cycle_records(evaluation: Evaluation, evaluation_file: Path) -> CycleSeries | None:
