@@ -8,8 +8,11 @@ parse can take three times as long as the next. Floor (issue 4): our rows/s at l
 raw parse rate.
 
 A third side times the steps no design can leave out, alone and back to back: landing the file
-(read, SHA-256, durable copy), the baseline's parse, and one salted HMAC token per response.
-Its ratio to the baseline shows how much of the floor those steps alone take up.
+(read, SHA-256, durable copy), the baseline's parse, one salted HMAC token per response, and a
+durable store of the long rows in the cheapest form (dictionary-encoded Parquet, prepared
+beforehand). Its ratio to the baseline shows how much of the floor those steps alone take up:
+everything ours does beyond them (recognising the platform, the privacy screen, mapping answers
+to items, the contracts) has to fit in what is left.
 """
 
 from __future__ import annotations
@@ -125,25 +128,41 @@ print(rows, elapsed, peak_kib(),
 
 
 #: What any ingest of the file must do whatever its design, timed alone: land it (read, SHA-256,
-#: a durable copy), parse it (the baseline's own call), and turn each response id into its
-#: salted token (one HMAC per response, which CPython computes one call at a time).
+#: a durable copy), parse it (the baseline's own call), turn each response id into its salted
+#: token (one HMAC per response, which CPython computes one call at a time), and store the long
+#: rows durably in the cheapest form (Parquet of dictionary-encoded columns, prepared untimed).
 _REQUIRED = (
     _PEAK
     + """
-import sys, time, tempfile
+import io, sys, time, tempfile
 from pathlib import Path
+import pyarrow as pa
 import pyarrow.csv as pc
+import pyarrow.parquet as pq
+from instruments.atomic import write_bytes_atomic
 from validation.landing import land
 from validation.privacy import token_numbers
+source = Path(sys.argv[1])
+encoded = {
+    path.stem: pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+    for path in sorted(source.parent.glob("stored-*.arrow"))
+}
 workspace = Path(tempfile.mkdtemp())
 start = time.perf_counter()
-landed = land(Path(sys.argv[1]), workspace / "landing")
+landed = land(source, workspace / "landing")
 landed_at = time.perf_counter()
 table = pc.read_csv(landed.path, read_options=pc.ReadOptions(skip_rows_after_names=2))
 parsed_at = time.perf_counter()
 tokens = token_numbers(table.column("ResponseId").to_pylist(), "salt")
+tokens_at = time.perf_counter()
+for name, columns in encoded.items():
+    buffer = io.BytesIO()
+    pq.write_table(columns, buffer, write_statistics=False)
+    write_bytes_atomic(workspace / f"{name}.parquet", buffer.getvalue())
 elapsed = time.perf_counter() - start
-print(len(tokens), elapsed, peak_kib(), landed_at - start, parsed_at - landed_at, start + elapsed - parsed_at)
+rows = sum(t.num_rows for t in encoded.values())
+print(rows, elapsed, peak_kib(), landed_at - start, parsed_at - landed_at, tokens_at - parsed_at,
+      start + elapsed - tokens_at)
 """
 )
 
@@ -175,10 +194,33 @@ def _spread(runs: list[Run]) -> str:
     return f"{times[0]:.2f}-{times[-1]:.2f}"
 
 
+def write_stored_tables(path: Path) -> None:
+    """The long tables of the export, dictionary-encoded, as Arrow files beside it (for the required side)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    from instruments.evaluation import Evaluation
+    from validation.intake import accept
+
+    evaluation = Evaluation.model_validate(EVALUATION)
+    tables = accept(path.read_bytes(), path.name, "bench", evaluation, "cycle-1", "salt").tables
+    for name, frame in tables.items():
+        columns = {
+            column: pa.array(frame[column])
+            if frame[column].dtype == "int64"
+            else pa.array(frame[column]).dictionary_encode()
+            for column in frame.columns
+        }
+        with pa.OSFile(str(path.parent / f"stored-{name}.arrow"), "wb") as sink:
+            table = pa.table(columns)
+            with pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+
+
 def main(rows: int = ROWS, repeats: int = REPEATS) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     path = folder / "export.csv"
     write_export(path, rows)
+    write_stored_tables(path)
     size = path.stat().st_size / 2**20
     print(f"Qualtrics-style export: {rows:,} responses x {len(QUESTIONS)} questions, {size:.1f} MiB")
     print(f"each side run {repeats} times, alternating, in fresh processes; medians shown, range of seconds beside")
@@ -198,15 +240,18 @@ def main(rows: int = ROWS, repeats: int = REPEATS) -> None:
         print(f"{label:38}{rate:12,.0f}{seconds:9.2f}{_spread(sides[key]):>11}{peak:14.0f}")
     land_s, accept_s, store_s = ours.stages
     print(f"  evalcycle: land {land_s:.2f} s, read+screen+map+validate {accept_s:.2f} s, store {store_s:.2f} s")
-    r_land, r_parse, r_tokens = required.stages
-    print(f"  required steps: land {r_land:.2f} s, Arrow parse {r_parse:.2f} s, a token per response {r_tokens:.2f} s")
+    r_land, r_parse, r_tokens, r_store = required.stages
+    print(
+        f"  required steps: land {r_land:.2f} s, Arrow parse {r_parse:.2f} s, a token per response "
+        f"{r_tokens:.2f} s, store {r_store:.2f} s"
+    )
     print(f"long rows stored: {ours.rows:,}; baseline rows parsed: {base.rows:,}")
     ratio = base.seconds / ours.seconds
     verdict = "met" if ratio >= 1 / 3 else "NOT met"
     print(f"ratio ours/baseline: {ratio:.3f} (floor 0.333: {verdict})")
     print(
         f"ratio of the required steps alone/baseline: {base.seconds / required.seconds:.3f} "
-        "(those steps back to back, before anything is mapped, checked or stored)"
+        "(those steps back to back, with nothing recognised, screened, mapped or checked)"
     )
 
 

@@ -18,5 +18,6 @@ def test_the_ingest_bench_times_all_three_sides_and_prints_both_ratios(capsys: p
     # 300 responses, 8 ratings and one choice each; comments only where the phrase is not blank.
     assert 300 * 9 <= stored <= 300 * 10
     assert "baseline rows parsed: 300" in out
+    assert re.search(r"required steps: land [\d.]+ s, Arrow parse [\d.]+ s, a token per response [\d.]+ s, store", out)
     assert re.search(r"^ratio ours/baseline: \d+\.\d{3} \(floor 0\.333: (met|NOT met)\)$", out, re.MULTILINE)
     assert re.search(r"^ratio of the required steps alone/baseline: \d+\.\d{3} ", out, re.MULTILINE)
