@@ -368,6 +368,20 @@ def _write_pdf(html: str, path: Path) -> None:
     write_report_pdf(html, path)  # no base URL: links between reports stay relative (reports.pdf)
 
 
+def write_charts(report: CycleReport, over_time: MeasuresSection | None, folder: Path) -> list[Path]:
+    """Each chart of the report as its own SVG file (for slides and handouts), and no stale one."""
+    figures = [report.ratings_figure] if report.ratings_figure is not None else []
+    figures += [chart.figure for chart in (over_time.charts if over_time else ()) if chart.figure is not None]
+    paths = []
+    for figure in figures:
+        path = folder / f"{figure.figure_id}.svg"
+        write_text_atomic(path, '<?xml version="1.0" encoding="utf-8"?>\n' + figure.svg.strip() + "\n")
+        paths.append(path)
+    for stale in sorted(set(folder.glob("*.svg")) - set(paths)):
+        stale.unlink()
+    return paths
+
+
 @task
 @timed
 def write_report(evaluation: Evaluation, cycle_id: str, settings: Settings, pdf: bool = True) -> Publication:
@@ -382,7 +396,7 @@ def write_report(evaluation: Evaluation, cycle_id: str, settings: Settings, pdf:
         _write_pdf(html, folder / "report.pdf")
     table_path = folder / "rating_summary.csv"
     write_text_atomic(table_path, summary.to_csv(index=False, lineterminator="\n"))
-    paths = [table_path]
+    paths = [table_path, *write_charts(report, over_time, folder / "charts")]
     for name, table in sorted(tables.items()):
         write_text_atomic(folder / name, table.to_csv(index=False, lineterminator="\n"))
         paths.append(folder / name)

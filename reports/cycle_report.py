@@ -138,6 +138,7 @@ class CycleReport:
     sense_making: tuple[Message, ...] = ()
     dissent: tuple[str, ...] = ()
     surprises: tuple[str, ...] = ()
+    aim: str = ""
     decision_log: tuple[LogEntry, ...] = ()
     next_cycle: str = ""
     emerging: tuple[str, ...] = ()
@@ -435,6 +436,7 @@ def build_cycle_report(
         ),
         dissent=sense.dissent if sense else (),
         surprises=record.study.surprises if record.study else (),
+        aim=record.aim,
         emerging=sense.emerging_questions if sense else (),
         decision_log=tuple(log),
         next_cycle=record.act.next_cycle if record.act else "",

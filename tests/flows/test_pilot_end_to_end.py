@@ -205,6 +205,11 @@ def test_no_canary_reaches_a_prefect_artifact_and_the_refusals_have_theirs(runs:
     assert f"refused-{first.coding_refusals[0].report.parent.name[:12]}" in keys
     for cycle in ("cycle-1", "cycle-2", "cycle-3"):
         assert {f"report-{cycle}", f"agreement-{cycle}", f"quality-{cycle}"} <= keys
+    # The report's artifact carries its main messages, as the report itself gives them.
+    report = next(a for a in artifacts if a.key == "report-cycle-2")
+    decision, _, words = STORY["cycle-2"]
+    assert "Our decision." in str(report.data) and decision in str(report.data)
+    assert words in " ".join(str(report.data).split())
 
 
 def test_the_summary_names_each_report_the_agreement_the_refusals_and_the_manifest(runs: Runs) -> None:
@@ -293,6 +298,24 @@ def test_each_report_tells_its_part_of_the_story_in_html_and_pdf(runs: Runs, cyc
     )
     assert "Main messages" in pdf and f"Our decision. {decision}." in pdf
     assert words in pdf
+
+
+@pytest.mark.parametrize("cycle_id", sorted(STORY))
+def test_each_report_states_its_aim_and_the_score_rule_and_has_its_charts_as_files(runs: Runs, cycle_id: str) -> None:
+    from flows.publish_cycle import SCORE_RULE
+
+    settings, _, _, _, _ = runs
+    folder = settings.published / cycle_id
+    html = (folder / "report.html").read_text("utf-8")
+    assert "<strong>What we are working towards.</strong> Peer Support Workers co-lead" in html
+    assert SCORE_RULE in html
+    charts = sorted((folder / "charts").glob("*.svg"))
+    assert len(charts) == html.count('role="img"') >= 2
+    for chart in charts:
+        svg = chart.read_text("utf-8")
+        assert svg.startswith('<?xml version="1.0" encoding="utf-8"?>\n<svg ')
+        assert f'id="{chart.stem}"' in svg and "<title " in svg
+        assert svg.split("\n", 1)[1].strip() in html  # the same chart as in the report
 
 
 def test_the_first_report_explains_the_week_six_dip_without_singling_anyone_out(runs: Runs) -> None:
