@@ -47,6 +47,7 @@ class CycleSummary:
     dates: str = ""
     stage: str = ""
     change_idea: str = ""
+    scale: str = ""
     decision: str = ""
     rationale: str = ""
     next_cycle: str = ""
@@ -119,6 +120,7 @@ def build_series_overview(
                 dates=_dates(record),
                 stage=_STAGES[record.stage],
                 change_idea=record.plan.change_idea,
+                scale=_scale(record),
                 decision=record.act.decision if record.act else "",
                 rationale=record.act.rationale if record.act else "",
                 next_cycle=record.act.next_cycle if record.act else "",
@@ -162,3 +164,11 @@ def _day(day: dt.date) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _scale(record: CycleRecord) -> str:
+    """Who took part, how many and where, as the plan set it (research §1.5: show the scale grow)."""
+    scale = record.plan.scale
+    if scale is None:
+        return ""
+    return f"{scale.who}; {scale.how_many} people planned; {scale.where}"

@@ -110,3 +110,17 @@ def test_the_same_inputs_give_byte_identical_pages(
     first = render_series_overview(build_series_overview(evaluation, records, measures))
     again = render_series_overview(build_series_overview(evaluation, list(reversed(records)), measures))
     assert first == again
+
+
+def test_each_cycle_shows_its_scale_so_the_growth_of_the_test_can_be_seen(
+    evaluation: Evaluation, records: tuple[CycleRecord, ...]
+) -> None:
+    text = text_of(render_series_overview(build_series_overview(evaluation, records)))
+    shown = 0
+    for record in records:
+        scale = record.plan.scale
+        if scale is None:
+            continue
+        assert f"Scale {scale.who}; {scale.how_many} people planned; {scale.where}" in " ".join(text.split())
+        shown += 1
+    assert shown >= 2
