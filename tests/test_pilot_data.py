@@ -252,3 +252,27 @@ def test_the_readme_names_every_planted_refusal_and_canary() -> None:
         assert f"`{name}`" in readme and f"`{rule}`" in readme
     for canary in (pilot_story.CANARY_NAME, *pilot_story.CANARIES[:3]):
         assert f"`{canary}`" in readme
+
+
+def test_the_pilot_at_ten_sites_is_accepted_but_for_its_planted_refusals(
+    evaluation: Evaluation, tmp_path: Path
+) -> None:
+    pilot_data.generate(tmp_path, scale=10)
+    refused: dict[str, list[str]] = {}
+    accepted = 0
+    responses = 0
+    for relative, data in _files(tmp_path / "inbox").items():
+        try:
+            intake = _ingest(data, relative, evaluation)
+        except InputRefused as refusal:
+            refused.setdefault(refusal.rule, []).append(relative)
+            continue
+        accepted += 1
+        if "survey_responses" in intake.tables:
+            responses += len(intake.tables["survey_responses"])
+    # The planted unmapped speaker walks into one interview at every site; the e-mail export is planted once.
+    assert sorted(refused) == sorted(set(PLANTED.values()))
+    assert len(refused["transcript.unmapped-speaker"]) == 10
+    assert refused["privacy.identifying-column"] == [next(k for k, v in PLANTED.items() if v.startswith("privacy"))]
+    assert accepted >= 130
+    assert responses > 10 * 2_000
