@@ -32,11 +32,13 @@ Consensus notes written without a speaker (role ``group``, given by ingest) are 
 "the group's notes".
 
 Quote choice is deterministic: from the segments coded with the theme, at most one per source,
-sources not yet quoted for an earlier theme first, then self-contained sentences of
+sources not yet quoted for an earlier theme first, then self-contained sentences, then those of
 :data:`QUOTE_CHARS` length (longer ones are cut after whole sentences, marked "[…]", and come
-after uncut ones), then fewer brackets, then segment id.
+after uncut ones), then fewer brackets, then segment id. A segment that a caption cue ended
+mid-sentence runs on into the same speaker's next cues to the end of its sentence; a quote that
+still begins or ends inside a sentence is marked "[…]" there.
 
-The module is longer than most (about 540 lines) because choosing a quote and making it safe to
+The module is longer than most (about 590 lines) because choosing a quote and making it safe to
 publish are one decision: splitting them would let a caller take one without the other.
 """
 
@@ -45,6 +47,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import pandas as pd
 
@@ -495,6 +498,29 @@ def summarise_themes(
         )
     summaries.sort(key=lambda s: (-s[1], order[s[0].id]))
 
+    following = _following_segments(segments)
+
+    def continued(segment_id: str) -> str:
+        """The segment's text, run on into the speaker's next segments while its sentence goes on.
+
+        A caption cue can end mid-sentence ("so small things" | "grew."): the quote then takes
+        the rest of the sentence from the following cues of the same speaker, at most two.
+        """
+        text = str(by_segment.loc[segment_id, "text"]).strip()
+        role = by_segment.loc[segment_id, "speaker_role"]
+        current = segment_id
+        for _ in range(2):
+            if not text or text[-1] in _SENTENCE_END or len(text) > QUOTE_CHARS[1]:
+                break
+            current = following.get(current, "")
+            if not current or by_segment.loc[current, "speaker_role"] != role:
+                break
+            nxt = str(by_segment.loc[current, "text"]).strip()
+            if not nxt[:1].islower():
+                break  # a new sentence, not the rest of this one
+            text = f"{text} {nxt}"
+        return text
+
     quoted_sources: set[str] = set()
     quoted_segments: set[str] = set()
     withheld: set[str] = set()
@@ -511,7 +537,7 @@ def summarise_themes(
                 continue
             if segment_id in quoted_segments or segment_id in by_evaluator:
                 continue
-            text = shorten(deidentify(str(segment["text"]), names, role_labels))
+            text = shorten(deidentify(continued(segment_id), names, role_labels))
             source = str(segment["source_id"])
             candidates.append((_quote_key(text, source in quoted_sources, segment_id), source, segment_id, text, role))
         candidates.sort()
@@ -539,6 +565,16 @@ def summarise_themes(
         pooled_roles=pooled,
         withheld_by_evaluator=len(by_evaluator),
     )
+
+
+def _following_segments(segments: pd.DataFrame) -> dict[str, str]:
+    """Each segment id's next segment in the same source (by turn, then position)."""
+    ordered = segments.sort_values(["source_id", "turn", "position"], kind="stable")
+    following: dict[str, str] = {}
+    for _, rows in ordered.groupby("source_id", sort=False):
+        ids = rows["segment_id"].astype(str).tolist()
+        following.update(pairwise(ids))
+    return following
 
 
 def summarise_cycle_themes(

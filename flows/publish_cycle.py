@@ -216,16 +216,25 @@ def measures_section(
 
 def withheld_ids_not_found(evaluation: Evaluation, settings: Settings) -> list[str]:
     """The evaluation's ``withheld_quotes`` that match no segment of any cycle (e.g. the transcript
-    was exported again, and its segments got new ids), in the order they are listed."""
+    was exported again, and its segments got new ids), in the order they are listed.
+
+    An id whose transcript is stored but not yet cut into segments (a later cycle, not coded yet)
+    is not reported: it may well match once that cycle is prepared.
+    """
     withheld = evaluation.privacy.withheld_quotes
     if not withheld:
         return []
     known: set[str] = set()
+    pending: set[str] = set()
     for cycle in evaluation.cycle_ids():
         path = segments_path(settings, cycle)
         if path.exists():
             known.update(pd.read_parquet(path, columns=["segment_id"])["segment_id"])
-    return [segment_id for segment_id in withheld if segment_id not in known]
+        else:  # segment ids begin with their source id, the first 12 hex digits of the file's sha256
+            pending.update(part.stem[:12] for part in (settings.validated / "utterances" / cycle).glob("*.parquet"))
+    return [
+        segment_id for segment_id in withheld if segment_id not in known and segment_id.split("-", 1)[0] not in pending
+    ]
 
 
 def themes_html(evaluation: Evaluation, cycle_id: str, settings: Settings, utterances: pd.DataFrame) -> Markup | None:

@@ -539,3 +539,23 @@ def test_a_whole_sentence_is_quoted_before_a_fragment_of_a_better_length() -> No
     segments = _segments([("a", "interview", "psw", fragment), ("a", "interview", "psw", whole)])
     codings = _codings([(_seg(segments, 0), "debrief", True), (_seg(segments, 1), "debrief", True)])
     assert [q.text for q in _summarise(codings, segments).themes[0].quotes] == [whole]
+
+
+def test_a_sentence_split_across_caption_cues_is_quoted_whole_from_the_same_speaker() -> None:
+    segments = _segments(
+        [
+            ("a", "interview", "psw", "And we had no time built in to talk after sessions, so small things"),
+            ("a", "interview", "psw", "grew over the weeks."),
+            ("a", "interview", "psw", "Later we fixed it."),
+            ("b", "interview", "counsellor", "One participant handed me a note and I did not know what to"),
+            ("b", "interview", "facilitator", "do you mean the phone number?"),
+        ]
+    )
+    codings = _codings([(_seg(segments, 0), "debrief", True), (_seg(segments, 3), "debrief", True)])
+    quotes = {q.segment_id: q.text for q in _summarise(codings, segments).themes[0].quotes}
+    # Joined with the rest of its sentence (the next cue, lower case, same speaker).
+    assert quotes[_seg(segments, 0)] == (
+        "And we had no time built in to talk after sessions, so small things grew over the weeks."
+    )
+    # The next cue is someone else's: the fragment stays a fragment, and is marked as one.
+    assert quotes[_seg(segments, 3)] == "One participant handed me a note and I did not know what to [\u2026]"

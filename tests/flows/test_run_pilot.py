@@ -167,11 +167,24 @@ def test_withheld_quote_ids_that_match_no_segment_of_any_cycle_are_found(tmp_pat
         path = segments_path(settings, cycle)
         path.parent.mkdir(parents=True)
         pd.DataFrame({"segment_id": ids, "text": ["x"] * len(ids)}).to_parquet(path)
+    # Cycle 2's transcript is stored but not yet cut into segments: its ids may still match.
+    stored = settings.validated / "utterances" / "cycle-2" / f"{'b' * 64}.parquet"
+    stored.parent.mkdir(parents=True)
+    stored.write_bytes(b"")
     privacy = evaluation.privacy.model_copy(
-        update={"withheld_quotes": ("cccccccccccc-0002-01", "gone00000000-0009-01", "aaaaaaaaaaaa-0001-01")}
+        update={
+            "withheld_quotes": (
+                "cccccccccccc-0002-01",
+                "gone00000000-0009-01",
+                "bbbbbbbbbbbb-0004-02",
+                "aaaaaaaaaaaa-0001-01",
+                "aaaaaaaaaaaa-0007-01",
+            )
+        }
     )
     assert withheld_ids_not_found(evaluation.model_copy(update={"privacy": privacy}), settings) == [
-        "gone00000000-0009-01"
+        "gone00000000-0009-01",
+        "aaaaaaaaaaaa-0007-01",
     ]
     none = evaluation.privacy.model_copy(update={"withheld_quotes": ()})
     assert withheld_ids_not_found(evaluation.model_copy(update={"privacy": none}), settings) == []
