@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.predictions import Measure, respondent_scores
-from analysis.suppression import TOTAL, suppress_small_cells
+from analysis.suppression import TOTAL, shares_revealing_few, suppress_small_cells
 from instruments.cycle import CycleRecord
 
 BANDS = ("under 3", "3 to under 4", "4 or more")
@@ -317,10 +317,8 @@ def guard_rating_summary(summary: pd.DataFrame, k: int, partly_withheld: Collect
     (``partly_withheld``), since mean, n and the shown counts together would reveal them.
     """
     guarded = summary.copy()
-    n = guarded["n"].astype("Float64")
-    agree = (guarded["agree_share"].astype("Float64") * n).round()
-    small = ((agree > 0) & (agree < k)) | ((n - agree > 0) & (n - agree < k))
-    guarded["agree_share"] = guarded["agree_share"].astype("Float64").mask(small.fillna(False).astype(bool))
+    small = shares_revealing_few(guarded["agree_share"], guarded["n"], k)
+    guarded["agree_share"] = guarded["agree_share"].astype("Float64").mask(small)
     hidden = guarded["item_id"].isin(list(partly_withheld))
     guarded["mean"] = guarded["mean"].astype("Float64").mask(hidden)
     return guarded

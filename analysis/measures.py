@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.run_charts import RulesNotApplied, run_chart
+from analysis.suppression import shares_revealing_few
 from instruments.errors import DefinitionError, InsufficientData
 from instruments.evaluation import Evaluation, Instrument, Item
 
@@ -258,22 +259,11 @@ def session_points(
     hidden = frame["withheld"]
     frame["n"] = frame["n"].astype("Int64").mask(hidden)
     frame["mean"] = frame["mean"].astype("float64").mask(hidden)
-    frame["agree_share"] = _guarded_shares(frame["agree_share"].astype("float64").mask(hidden), frame["n"], k)
+    shares = frame["agree_share"].astype("float64").mask(hidden)
+    # A shown session's share agreeing and its n must not tell that 1 to k - 1 people agreed.
+    frame["agree_share"] = shares.mask(shares_revealing_few(shares, frame["n"], k).to_numpy())
     frame["withheld"] = frame["withheld"].astype("bool")
     return frame, int(unplaced)
-
-
-def _guarded_shares(shares: pd.Series, n: pd.Series, k: int) -> pd.Series:
-    """The shares agreeing, withheld where the share and n would reveal 1 to k - 1 people.
-
-    A session of 7 with 43% agreeing tells that 3 agreed and 4 did not: both counts are under k,
-    though the session's n is not. The chart's mean (from n >= k people) stays.
-    """
-    people = n.astype("Float64")
-    agreeing = (shares.astype("Float64") * people).round()
-    rest = people - agreeing
-    small = ((agreeing > 0) & (agreeing < k)) | ((rest > 0) & (rest < k))
-    return shares.mask(small.fillna(False).astype(bool).to_numpy())
 
 
 def _session_date(text: str) -> dt.date | None:

@@ -22,7 +22,7 @@ and never carries their values.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -169,6 +169,52 @@ def republished_changes(
         label, name = str(flagged.index[row]), str(flagged.columns[column])
         found.append(Republished(label, name, int(old[name][label]), int(new[name][label])))
     return tuple(found)
+
+
+def shares_revealing_few(shares: pd.Series, n: pd.Series, k: int = MIN_K) -> pd.Series:
+    """Where a share published beside its n tells that 1 to k - 1 people were in it, or not in it.
+
+    43% of 7 is 3 people who agreed and 4 who did not: both under k, though n is not. A boolean
+    Series on ``shares``' index; a missing share or n is never flagged.
+    """
+    people = pd.Series(n, index=shares.index).astype("Float64")
+    inside = (shares.astype("Float64") * people).round()
+    outside = people - inside
+    small = ((inside > 0) & (inside < k)) | ((outside > 0) & (outside < k))
+    return small.fillna(False).astype(bool)
+
+
+#: Columns of a cycle's published tables that are not counts of people.
+_NOT_COUNTS = frozenset({"mean", "agree_share", "suppressed", "partly_withheld", "outcome", "score", "sessions"})
+#: The rows of each published table, and (when not every other column) its counts of people;
+#: a table not named here is keyed on ``item_id``.
+_TABLE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {
+    "rating_summary.csv": (("instrument_id", "item_id"), ("n",)),
+    "predictions.csv": (("question_id",), ("n",)),
+    "reach.csv": (("group",), None),
+    "implementation_outcomes.csv": (("measure_id",), None),
+}
+
+
+def republished_tables(
+    before: Mapping[str, pd.DataFrame], after: Mapping[str, pd.DataFrame], k: int = MIN_K
+) -> list[tuple[str, Republished]]:
+    """:func:`republished_changes` of each table of a cycle's report published in both versions, by name.
+
+    Each table's rows and counts of people are known by its file name (``rating_summary.csv``,
+    ``ratings.csv``...); a table without its key columns is not compared.
+    """
+    changes = []
+    for name, table in sorted(after.items()):
+        if name not in before:
+            continue
+        key, counts = _TABLE_KEYS.get(name, (("item_id",), None))
+        if not set(key) <= set(table.columns):
+            continue
+        if counts is None:
+            counts = tuple(c for c in table.columns if c not in key and c not in _NOT_COUNTS)
+        changes += [(name, change) for change in republished_changes(before[name], table, key, counts, k)]
+    return changes
 
 
 def percentages(table: SuppressedTable, of: Literal["row", "column", "total"] = "row") -> pd.DataFrame:

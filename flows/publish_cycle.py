@@ -33,7 +33,7 @@ from analysis.likert import summarise_ratings
 from analysis.measures import charted_measures, measures_over_time, session_design
 from analysis.predictions import check_predictions, measures, predictions_table
 from analysis.sources import describe_sources
-from analysis.suppression import republished_changes
+from analysis.suppression import republished_tables
 from analysis.themes import summarise_cycle_themes
 from flows.prepare_coding import segments_path
 from flows.settings import Settings
@@ -116,17 +116,6 @@ def published_sessions(settings: Settings) -> pd.DataFrame | None:
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
-#: Columns of a cycle's published tables that are not counts of people.
-_NOT_COUNTS = frozenset({"mean", "agree_share", "suppressed", "partly_withheld", "outcome", "score", "sessions"})
-#: The rows of each published table, and (when not every other column) its counts of people.
-_TABLE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {
-    "rating_summary.csv": (("instrument_id", "item_id"), ("n",)),
-    "predictions.csv": (("question_id",), ("n",)),
-    "reach.csv": (("group",), None),
-    "implementation_outcomes.csv": (("measure_id",), None),
-}
-
-
 def check_republication(settings: Settings, cycle_id: str, tables: dict[str, pd.DataFrame], k: int) -> None:
     """Refuse to publish a cycle again when a count of people changed by 1 to k - 1 since last time.
 
@@ -134,18 +123,13 @@ def check_republication(settings: Settings, cycle_id: str, tables: dict[str, pd.
     describe the few people who answered late. Publishing the same data again changes nothing.
     """
     folder = settings.published / cycle_id
-    changes = []
-    for name, table in sorted(tables.items()):
-        path = folder / name
-        if name == "measures.csv" or not path.exists():
-            continue  # run-chart points that changed are withheld instead (analysis.measures)
-        key, counts = _TABLE_KEYS.get(name, (("item_id",), None))
-        if not set(key) <= set(table.columns):
-            continue
-        if counts is None:
-            counts = tuple(c for c in table.columns if c not in key and c not in _NOT_COUNTS)
-        before = pd.read_csv(path, dtype={column: str for column in key})
-        changes += [(name, change) for change in republished_changes(before, table, key, counts, k)]
+    # Run-chart points that changed are withheld instead (analysis.measures), not refused.
+    earlier = {
+        name: pd.read_csv(folder / name, dtype=str)
+        for name in tables
+        if name != "measures.csv" and (folder / name).exists()
+    }
+    changes = republished_tables(earlier, tables, k)
     if not changes:
         return
     listed = "; ".join(f"{name} {c.row!r}, {c.column}: {c.before} then, {c.after} now" for name, c in changes[:5])

@@ -21,6 +21,7 @@ from analysis.suppression import (
     SuppressedTable,
     percentages,
     republished_changes,
+    republished_tables,
     small_changes,
     suppress_small_cells,
     suppress_statistics,
@@ -314,6 +315,21 @@ def test_a_table_published_again_names_each_count_that_changed_by_fewer_than_k_p
     )
     assert republished_changes(before, before, ["instrument_id", "item_id"], ["n", "Agree"]) == ()
     assert republished_changes(before, after, ["instrument_id", "item_id"], ["mean"]) == ()
+
+
+def test_each_table_of_a_republished_cycle_is_compared_on_its_own_rows_and_counts() -> None:
+    ratings = pd.DataFrame({"item_id": ["safe"], "n": [20], "suppressed": [False], "Agree": [12]})
+    reach = pd.DataFrame({"group": ["Grief"], "responses": [40], "sessions": [10]})
+    before = {"ratings.csv": ratings.astype(str), "reach.csv": reach.astype(str)}
+    after = {
+        "ratings.csv": ratings.assign(n=22, Agree=14),  # 2 more people, 2 more agreeing
+        "reach.csv": reach.assign(sessions=12),  # sessions are not people
+        "concerns.csv": ratings.assign(n=21),  # never published before
+    }
+    assert republished_tables(before, after) == [
+        ("ratings.csv", Republished("safe", "n", 20, 22)),
+        ("ratings.csv", Republished("safe", "Agree", 12, 14)),
+    ]
 
 
 @pytest.mark.parametrize(
